@@ -1,0 +1,45 @@
+"""GAN models: the `GAN` base class and every family built on it.
+
+`get(name, **kwargs)` builds a family by its registry name (used by the CLI).
+"""
+
+from kerasgan.models.cgan import CGAN
+from kerasgan.models.dcgan import DCGAN, DCGANDiscriminator, DCGANGenerator
+from kerasgan.models.gan import GAN
+from kerasgan.models.vanilla_gan import MLPDiscriminator, MLPGenerator, VanillaGAN
+from kerasgan.models.wgan_gp import WGANGP
+
+#: Registry name -> family class.
+FAMILIES = {
+    "gan": VanillaGAN,
+    "dcgan": DCGAN,
+    "cgan": CGAN,
+    "wgan_gp": WGANGP,
+}
+
+
+def get(name, **kwargs):
+    """Builds the family registered as `name` (see `FAMILIES`) with `kwargs`.
+
+    Raises:
+        ValueError: for an unknown name, listing the known ones.
+    """
+    key = name.lower().replace("-", "_")
+    if key not in FAMILIES:
+        raise ValueError(f"Unknown model family. Expected one of {sorted(FAMILIES)}. Received: {name!r}")
+    return FAMILIES[key](**kwargs)
+
+
+__all__ = [
+    "CGAN",
+    "DCGAN",
+    "DCGANDiscriminator",
+    "DCGANGenerator",
+    "FAMILIES",
+    "GAN",
+    "MLPDiscriminator",
+    "MLPGenerator",
+    "VanillaGAN",
+    "WGANGP",
+    "get",
+]

@@ -1,0 +1,1 @@
+from kerasgan.models.cgan.cgan import CGAN
