@@ -71,7 +71,7 @@ class DCGANDiscriminator(keras.Model):
         filters = base_filters
         for i in range(num_down):
             x = layers.Conv2D(
-                filters, 4, strides=2, padding="same", use_bias=(i == 0 or normalization != "batch"),
+                filters, 4, strides=2, padding="same", use_bias=normalization != "batch",
                 kernel_initializer=dcgan_init(), name=f"down{i}",
             )(x)
             if i > 0 and normalization == "batch":
@@ -87,7 +87,10 @@ class DCGANDiscriminator(keras.Model):
         # A dense layer on the flattened 4x4 map is the reference's 4x4 valid
         # convolution to one channel, and exposes the features by name.
         features = layers.Flatten(name="features")(x)
-        logits = layers.Dense(1, kernel_initializer=dcgan_init(), dtype="float32", name="logits")(features)
+        logits = layers.Dense(
+            1, use_bias=normalization != "batch", kernel_initializer=dcgan_init(),
+            dtype="float32", name="logits",
+        )(features)
         super().__init__(inputs=inputs, outputs=logits, **kwargs)
         self.image_shape = image_shape
         self.base_filters = base_filters

@@ -71,7 +71,8 @@ class DCGANGenerator(keras.Model):
             x = layers.BatchNormalization(gamma_initializer=dcgan_gamma_init(), name=f"up{i}_bn")(x)
             x = layers.ReLU(name=f"up{i}_relu")(x)
         x = layers.Conv2DTranspose(
-            channels, 4, strides=2, padding="same", kernel_initializer=dcgan_init(), name="to_image"
+            channels, 4, strides=2, padding="same", use_bias=False,
+            kernel_initializer=dcgan_init(), name="to_image",
         )(x)
         images = layers.Activation("tanh", dtype="float32", name="images")(x)
         super().__init__(inputs=inputs, outputs=images, **kwargs)
