@@ -1,2 +1,171 @@
+"""The `kerasgan` command line.
+
+    kerasgan train dcgan --dataset digits --epochs 2 --out runs/dcgan
+    kerasgan sample runs/dcgan/model.keras -n 64 --out grid.png
+    kerasgan evaluate runs/dcgan/model.keras --dataset digits --metrics fid,kid
+
+Every subcommand has `--help`. TensorFlow is imported only once a command
+runs, so `--help` is quick.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+
+def _parse_value(text):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _key_values(pairs, flag):
+    """`["a=1", "b=[2,3]"]` -> `{"a": 1, "b": [2, 3]}` (values parsed as JSON when they can be)."""
+    result = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise SystemExit(f"kerasgan: {flag} takes KEY=VALUE. Received: {pair!r}")
+        key, value = pair.split("=", 1)
+        result[key.strip().replace("-", "_")] = _parse_value(value)
+    return result
+
+
+def _add_train(subparsers):
+    p = subparsers.add_parser("train", help="train (or resume) a GAN", description=(
+        "Train a GAN family with model.fit. Writes OUT/samples/*.png, OUT/checkpoints "
+        "(rerun with the same --out to resume), OUT/history.csv and OUT/model.keras."))
+    p.add_argument("family", help="model family: gan, dcgan, cgan, wgan_gp")
+    p.add_argument("--dataset", default="digits",
+                   help="'digits' (embedded, default), a TFDS name, an image folder, an IDX file")
+    p.add_argument("--out", default=None, help="run folder (default: runs/FAMILY)")
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--image-size", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--latent-dim", type=int, default=100)
+    p.add_argument("--channels", type=int, choices=(1, 3), default=None)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--data-dir", default=None, help="TFDS data directory")
+    p.add_argument("--split", default="train")
+    p.add_argument("--steps-per-epoch", type=int, default=None)
+    p.add_argument("--num-samples", type=int, default=64, help="images per sample grid")
+    p.add_argument("--ema-decay", type=float, default=None)
+    p.add_argument("--model", action="append", metavar="KEY=VALUE",
+                   help="family constructor argument, e.g. --model generator_filters=32")
+    p.add_argument("--compile", action="append", metavar="KEY=VALUE",
+                   help="compile argument, e.g. --compile loss=hinge --compile n_critic=2")
+    p.add_argument("--no-tensorboard", action="store_true")
+    p.add_argument("--dry-run", action="store_true", help="print the configuration and exit")
+
+
+def _add_sample(subparsers):
+    p = subparsers.add_parser("sample", help="write a grid of samples from a saved model")
+    p.add_argument("model", help="a .keras model written by kerasgan")
+    p.add_argument("-n", "--num-images", type=int, default=64)
+    p.add_argument("--out", default="samples.png", help="PNG grid path")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--labels", default=None, help="comma-separated class labels (conditional models)")
+    p.add_argument("--columns", type=int, default=None)
+
+
+def _add_evaluate(subparsers):
+    p = subparsers.add_parser("evaluate", help="score a saved model (FID, KID, IS, precision/recall)")
+    p.add_argument("model", help="a .keras model written by kerasgan")
+    p.add_argument("--dataset", default="digits", help="real data to compare with (any kerasgan.data source)")
+    p.add_argument("--metrics", default="fid,kid", help="comma-separated: fid,kid,is,pr")
+    p.add_argument("--num-samples", type=int, default=2000)
+    p.add_argument("--extractor", default="domain",
+                   help="'domain' (a classifier trained on --dataset, cached in --cache-dir), "
+                        "'inception' or a path to InceptionV3 weights")
+    p.add_argument("--cache-dir", default=os.path.join("~", ".cache", "kerasgan"))
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", default=None, help="also write the results to this JSON file")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="kerasgan", description="GANs for TensorFlow/Keras.")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    _add_train(subparsers)
+    _add_sample(subparsers)
+    _add_evaluate(subparsers)
+    return parser
+
+
+def _train(args, argv):
+    out = args.out or os.path.join("runs", args.family.lower())
+    model_kwargs = _key_values(args.model, "--model")
+    if args.ema_decay is not None:
+        model_kwargs["ema_decay"] = args.ema_decay
+    compile_kwargs = _key_values(args.compile, "--compile")
+    config = dict(
+        family=args.family, dataset=args.dataset, out=out, epochs=args.epochs,
+        image_size=args.image_size, batch_size=args.batch_size, latent_dim=args.latent_dim,
+        channels=args.channels, seed=args.seed, data_dir=args.data_dir, split=args.split,
+        model_kwargs=model_kwargs, compile_kwargs=compile_kwargs, num_samples=args.num_samples,
+        steps_per_epoch=args.steps_per_epoch, tensorboard=not args.no_tensorboard,
+    )
+    if args.dry_run:
+        print(json.dumps(config, indent=2))
+        return 0
+    from kerasgan import trainer
+
+    trainer.train(**config, command="kerasgan " + " ".join(argv))
+    print(f"Model: {os.path.join(out, 'model.keras')}  samples: {os.path.join(out, 'samples')}")
+    return 0
+
+
+def _load_model(path):
+    import keras
+
+    import kerasgan.models  # noqa: F401  (registers the classes)
+
+    if not os.path.exists(path):
+        raise SystemExit(f"kerasgan: no model file at {path}")
+    try:
+        return keras.saving.load_model(path)
+    except Exception as e:  # a corrupt or foreign file: say which and why
+        raise SystemExit(f"kerasgan: could not load the model {path}: {e}") from None
+
+
+def _sample(args):
+    from kerasgan.utils.images import save_image_grid
+
+    model = _load_model(args.model)
+    labels = None
+    if args.labels:
+        labels = [int(v) for v in args.labels.split(",")]
+        if len(labels) == 1:
+            labels = labels[0]
+    images = model.generate(args.num_images, seed=args.seed, labels=labels)
+    path = save_image_grid(images, args.out, columns=args.columns)
+    print(f"Wrote {args.num_images} samples to {path}")
+    return 0
+
+
+def _evaluate(args):
+    from kerasgan.metrics import cli_evaluate
+
+    model = _load_model(args.model)
+    return cli_evaluate(model, args)
+
+
 def main(argv=None):
-    raise SystemExit("not yet")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            return _train(args, argv)
+        if args.command == "sample":
+            return _sample(args)
+        if args.command == "evaluate":
+            return _evaluate(args)
+    except ValueError as e:
+        # Bad input (unknown family, dataset, shapes, ...): the message names it.
+        print(f"kerasgan {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

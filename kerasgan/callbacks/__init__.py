@@ -1,0 +1,24 @@
+"""Callbacks for GAN training with `fit`.
+
+- `SampleGrid`: a PNG grid of samples from fixed latents every epoch.
+- `Checkpoint`: everything needed to resume (networks, optimizers, seed state, epoch).
+- `Evaluate`: FID/KID/IS/precision-recall during training, best checkpoint.
+- `TensorBoard`: Keras' TensorBoard callback (per-epoch losses as scalars).
+"""
+
+from keras.callbacks import TensorBoard
+
+from kerasgan.callbacks.checkpoint import Checkpoint
+from kerasgan.callbacks.sample_grid import SampleGrid
+
+
+def __getattr__(name):
+    # The metrics stack is imported only when the evaluation callback is used.
+    if name == "Evaluate":
+        from kerasgan.callbacks.evaluate import Evaluate
+
+        return Evaluate
+    raise AttributeError(f"module 'kerasgan.callbacks' has no attribute '{name}'")
+
+
+__all__ = ["Checkpoint", "Evaluate", "SampleGrid", "TensorBoard"]

@@ -1,0 +1,88 @@
+import os
+
+import keras
+import tensorflow as tf
+
+
+def _seed_states(model):
+    """The state variables of every `keras.random.SeedGenerator` in `model`
+    (the model's own and its layers', e.g. dropout): `tf.train.Checkpoint`
+    does not reach them through the model."""
+    states, seen = [], set()
+    for layer in [model] + list(model._flatten_layers(include_self=False)):
+        for generator in getattr(layer, "_seed_generators", []):
+            if id(generator) not in seen:
+                seen.add(id(generator))
+                states.append(generator.state)
+    return states
+
+
+class Checkpoint(keras.callbacks.Callback):
+    """Saves everything training needs to resume, after every epoch.
+
+    A `tf.train.Checkpoint` over the whole GAN model (networks, EMA generator,
+    both optimizers with their moments and iteration counts, the seed
+    generators' states, the model's and its layers') and the number of finished epochs, managed by a
+    `tf.train.CheckpointManager` that keeps the last `max_to_keep`. Unlike
+    `keras.callbacks.BackupAndRestore`, the checkpoint stays after training
+    ends, so a finished run can be continued with more epochs.
+
+    Resume with `initial_epoch = checkpoint.restore(model)` before `fit`
+    (after `compile`, so that the optimizer variables exist):
+
+        ckpt = kerasgan.callbacks.Checkpoint("runs/dcgan/checkpoints")
+        start = ckpt.restore(gan)     # 0 when there is nothing to restore
+        gan.fit(ds, epochs=10, initial_epoch=start, callbacks=[ckpt])
+
+    Args:
+        directory: folder of the checkpoint files (created).
+        max_to_keep: how many checkpoints to keep.
+        every_n_epochs: save every this many epochs (the last epoch of a
+            `fit` is always saved).
+    """
+
+    def __init__(self, directory, max_to_keep=2, every_n_epochs=1):
+        super().__init__()
+        self.directory = os.fspath(directory)
+        self.max_to_keep = int(max_to_keep)
+        self.every_n_epochs = int(every_n_epochs)
+        self._epoch = None
+        self._manager = None
+        self._bound_model = None
+
+    def _ensure_manager(self, model):
+        if self._manager is None or self._bound_model is not model:
+            self._epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
+            checkpoint = tf.train.Checkpoint(
+                model=model, epoch=self._epoch, seed_states=_seed_states(model)
+            )
+            self._manager = tf.train.CheckpointManager(
+                checkpoint, self.directory, max_to_keep=self.max_to_keep
+            )
+            self._bound_model = model
+        return self._manager
+
+    @property
+    def latest(self):
+        """Path prefix of the newest checkpoint in `directory`, or None."""
+        return tf.train.latest_checkpoint(self.directory)
+
+    def restore(self, model):
+        """Restores the newest checkpoint into `model` (compiled) and returns the
+        number of epochs it had finished (0 when there is none)."""
+        if not getattr(model, "compiled", False):
+            raise ValueError("Call `compile()` before `restore()`: optimizer state is restored too.")
+        manager = self._ensure_manager(model)
+        if manager.latest_checkpoint is None:
+            return 0
+        status = manager.checkpoint.restore(manager.latest_checkpoint)
+        status.assert_existing_objects_matched()
+        return int(self._epoch.numpy())
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = self.params and epoch + 1 == self.params.get("epochs")
+        if (epoch + 1) % self.every_n_epochs and not last:
+            return
+        manager = self._ensure_manager(self.model)
+        self._epoch.assign(epoch + 1)
+        manager.save(checkpoint_number=epoch + 1)

@@ -1,0 +1,55 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+from PIL import Image
+
+from kerasgan import cli
+
+TINY = ["--image-size", "16", "--batch-size", "16", "--latent-dim", "8", "--steps-per-epoch", "2",
+        "--num-samples", "4", "--model", "generator_filters=4", "--model", "discriminator_filters=4",
+        "--no-tensorboard"]
+
+
+def test_train_then_sample_through_the_installed_command(tmp_path):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    out = tmp_path / "run"
+    train = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "kerasgan"), "train", "dcgan", "--dataset", "digits",
+         "--epochs", "2", "--out", str(out), *TINY],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert train.returncode == 0, train.stderr[-3000:]
+    # Keras' progress output with the per-epoch losses.
+    assert "Epoch 2/2" in train.stdout and "d_loss" in train.stdout and "g_loss" in train.stdout
+    assert sorted(os.listdir(out / "samples")) == ["epoch_0001.png", "epoch_0002.png"]
+    assert (out / "model.keras").exists() and (out / "checkpoints" / "checkpoint").exists()
+    assert json.loads((out / "run.json").read_text())["command"].startswith("kerasgan train dcgan")
+
+    grid = tmp_path / "grid.png"
+    assert cli.main(["sample", str(out / "model.keras"), "-n", "9", "--out", str(grid), "--seed", "1"]) == 0
+    image = np.array(Image.open(grid))
+    assert image.shape == (3 * 18 + 2, 3 * 18 + 2)  # 3x3 tiles of 16 px with 2 px padding
+    assert image.std() > 0
+
+
+def test_dry_run_prints_the_configuration(capsys):
+    assert cli.main(["train", "wgan_gp", "--epochs", "3", "--compile", "n_critic=2", "--dry-run"]) == 0
+    config = json.loads(capsys.readouterr().out)
+    assert config["family"] == "wgan_gp" and config["epochs"] == 3
+    assert config["compile_kwargs"] == {"n_critic": 2} and config["out"] == os.path.join("runs", "wgan_gp")
+
+
+def test_errors_name_the_problem(tmp_path, capsys):
+    assert cli.main(["train", "nope", "--out", str(tmp_path / "x"), "--epochs", "1"]) == 2
+    assert "Unknown model family" in capsys.readouterr().err
+    corrupt = tmp_path / "corrupt.keras"
+    corrupt.write_bytes(b"not a zip file")
+    try:
+        cli.main(["sample", str(corrupt)])
+    except SystemExit as e:
+        assert "could not load the model" in str(e) and "corrupt.keras" in str(e)
+    else:
+        raise AssertionError("a corrupt model file must be refused")

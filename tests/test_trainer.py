@@ -1,0 +1,78 @@
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from kerasgan import trainer
+
+TINY = dict(
+    family="dcgan", dataset="digits", image_size=16, batch_size=16, latent_dim=8, seed=3,
+    model_kwargs={"generator_filters": 4, "discriminator_filters": 4, "ema_decay": 0.9},
+    steps_per_epoch=3, num_samples=4, tensorboard=False, verbose=0,
+)
+
+
+class StopAfterEpoch(keras.callbacks.Callback):
+    """Simulates a run killed right after an epoch (after its checkpoint)."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == self.epoch:
+            raise KeyboardInterrupt("killed")
+
+
+def final_weights(out):
+    model = keras.saving.load_model(str(out / "model.keras"))
+    return model, [np.array(w) for w in model.weights]
+
+
+def test_interrupted_run_resumes_to_the_same_weights(tmp_path):
+    trainer.train(out=str(tmp_path / "straight"), epochs=2, **TINY)
+
+    with pytest.raises(KeyboardInterrupt):
+        trainer.train(out=str(tmp_path / "resumed"), epochs=2, extra_callbacks=[StopAfterEpoch(1)], **TINY)
+    assert not (tmp_path / "resumed" / "model.keras").exists()
+    assert (tmp_path / "resumed" / "samples" / "epoch_0001.png").exists()
+    _, history = trainer.train(out=str(tmp_path / "resumed"), epochs=2, **TINY)
+    assert history.epoch == [1]  # only the remaining epoch ran
+
+    straight, a = final_weights(tmp_path / "straight")
+    resumed, b = final_weights(tmp_path / "resumed")
+    # Tolerance: bit-identical on CPU (same data stream position, seed states and
+    # optimizer moments); 1e-6 leaves room for non-deterministic kernel reductions.
+    for x, y in zip(a, b):
+        np.testing.assert_allclose(x, y, rtol=0, atol=1e-6)
+    assert int(resumed.g_optimizer.iterations) == int(straight.g_optimizer.iterations) == 6
+    np.testing.assert_allclose(straight.generate(4, seed=0), resumed.generate(4, seed=0), atol=1e-6)
+    rows = (tmp_path / "resumed" / "history.csv").read_text().strip().splitlines()
+    assert [r.split(",")[0] for r in rows[1:]] == ["0", "1"]
+
+
+def test_finished_run_is_not_retrained_and_run_json_records_the_command(tmp_path):
+    out = tmp_path / "run"
+    trainer.train(out=str(out), epochs=1, command="kerasgan train dcgan", **TINY)
+    before = (out / "model.keras").stat().st_mtime_ns
+    model, history = trainer.train(out=str(out), epochs=1, **TINY)
+    assert history is None
+    run = json.loads((out / "run.json").read_text())
+    assert run["family"] == "dcgan" and run["epochs"] == 1 and run["image_size"] == 16
+    assert (out / "model.keras").stat().st_mtime_ns >= before
+    assert model.image_shape == (16, 16, 1)
+
+
+def test_conditional_family_uses_labels(tmp_path):
+    kwargs = dict(TINY, family="cgan", model_kwargs={"generator_filters": 4, "discriminator_filters": 4})
+    model, history = trainer.train(out=str(tmp_path / "cgan"), epochs=1, **kwargs)
+    assert model.num_classes == 10
+    assert np.isfinite(history.history["d_loss"][0])
+
+
+def test_bad_names_are_reported():
+    with pytest.raises(ValueError, match="Unknown model family.*'stylegan9'"):
+        trainer.train(family="stylegan9", out="unused", epochs=1)
+    with pytest.raises(ValueError, match="no-such-dataset"):
+        trainer.train(family="dcgan", dataset="no-such-dataset", out="unused", epochs=1)
