@@ -1,0 +1,37 @@
+"""Input pipelines for GAN training: `kerasgan.data.load(source, image_size)`.
+
+`load` returns a batched, shuffled, prefetched `tf.data.Dataset` of `float32`
+images `[B, H, W, C]` in [-1, 1] (or `(images, int32 labels)` with
+`with_labels=True`) from any of these sources:
+
+- `"digits"`: scikit-learn's embedded 8x8 UCI digits (1,797 images, 10
+  classes), the default that needs no download;
+- a TFDS name: `"mnist"`, `"cifar10"`, `"celeb_a"`, ... (via `tfds.load`);
+- a folder of `.png/.jpg/.jpeg` images, class labels from its subfolders;
+- an MNIST IDX images file `*-idx3-ubyte[.gz]`, or a folder holding one;
+- a NumPy array `[N, H, W]` / `[N, H, W, C]`, with `labels=`.
+
+    ds = kerasgan.data.load("digits", image_size=32, batch_size=64)
+    kerasgan.data.num_classes("digits")          # 10
+    kerasgan.data.info("path/to/emoji").channels  # 3
+
+Metadata (number of classes, class names, counts) comes from `info(source)`
+rather than from the dataset. `read_idx(path)` reads one IDX file into NumPy.
+
+Modules: `loaders` (the pipeline, `load`/`info`), `sources` (recognising a
+source, one class per kind), `images` (per-image TF preprocessing), `folders`
+(finding and decoding image files with Pillow), `idx` (the IDX format).
+"""
+
+from kerasgan.data.idx import read_idx
+from kerasgan.data.loaders import info, load, num_classes
+from kerasgan.data.sources import ACCEPTED_SOURCES, DatasetInfo
+
+__all__ = [
+    "ACCEPTED_SOURCES",
+    "DatasetInfo",
+    "info",
+    "load",
+    "num_classes",
+    "read_idx",
+]
