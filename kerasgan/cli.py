@@ -143,11 +143,65 @@ def _sample(args):
     return 0
 
 
+def _real_images(dataset, image_shape, with_labels):
+    """All images (and labels) of `dataset` at the model's resolution, as arrays."""
+    import numpy as np
+
+    from kerasgan import data
+
+    ds = data.load(dataset, image_shape[0], batch_size=256, channels=image_shape[-1],
+                   with_labels=with_labels, shuffle=False, drop_remainder=False)
+    batches = list(ds.as_numpy_iterator())
+    if with_labels:
+        return np.concatenate([b[0] for b in batches]), np.concatenate([b[1] for b in batches])
+    return np.concatenate(batches), None
+
+
+def _extractor(args, dataset_name, images, labels):
+    import re
+
+    from kerasgan import metrics
+
+    if args.extractor == "inception":
+        return metrics.InceptionV3Extractor(weights="imagenet", include_top="is" in args.metrics)
+    if args.extractor != "domain":
+        return metrics.InceptionV3Extractor(weights=args.extractor, include_top="is" in args.metrics)
+    if labels is None:
+        raise ValueError(
+            f"The 'domain' extractor trains a classifier on the dataset's labels, and "
+            f"{dataset_name!r} has none: use --extractor inception (or a weights path)."
+        )
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", os.path.basename(os.path.normpath(str(dataset_name)))).strip("_")
+    shape = "x".join(str(d) for d in images.shape[1:])
+    path = os.path.join(os.path.expanduser(args.cache_dir), f"domain_{slug}_{shape}.keras")
+    if os.path.exists(path):
+        return metrics.DomainClassifier.load(path)
+    print(f"Training the domain classifier for {dataset_name} ({len(images)} images); cached at {path}")
+    classifier = metrics.DomainClassifier.train(images, labels, epochs=5, seed=args.seed)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    classifier.save(path)
+    return classifier
+
+
 def _evaluate(args):
-    from kerasgan.metrics import cli_evaluate
+    import json as json_lib
+
+    from kerasgan import data, metrics
 
     model = _load_model(args.model)
-    return cli_evaluate(model, args)
+    wanted = [m.strip() for m in args.metrics.split(",") if m.strip()]
+    info = data.info(args.dataset)
+    images, labels = _real_images(args.dataset, model.image_shape, info.num_classes is not None)
+    extractor = _extractor(args, args.dataset, images, labels)
+    results = metrics.evaluate(model, images, metrics=wanted, num_samples=args.num_samples,
+                               extractor=extractor, seed=args.seed)
+    results["model"] = os.path.abspath(args.model)
+    results["dataset"] = str(args.dataset)
+    print(metrics.format_table(results))
+    if args.json:
+        with open(args.json, "w") as f:
+            json_lib.dump(results, f, indent=2)
+    return 0
 
 
 def main(argv=None):

@@ -53,3 +53,22 @@ def test_errors_name_the_problem(tmp_path, capsys):
         assert "could not load the model" in str(e) and "corrupt.keras" in str(e)
     else:
         raise AssertionError("a corrupt model file must be refused")
+
+
+def test_evaluate_scores_a_saved_model_and_caches_the_classifier(tmp_path, capsys):
+    import kerasgan
+
+    gan = kerasgan.models.DCGAN((16, 16, 1), latent_dim=4, generator_filters=2, discriminator_filters=2, seed=0)
+    gan.save(tmp_path / "m.keras")
+    args = ["evaluate", str(tmp_path / "m.keras"), "--dataset", "digits", "--metrics", "fid,kid",
+            "--num-samples", "200", "--cache-dir", str(tmp_path / "cache"), "--json", str(tmp_path / "r.json")]
+    assert cli.main(args) == 0
+    first = capsys.readouterr().out
+    assert "Training the domain classifier" in first and "FID" in first
+    results = json.loads((tmp_path / "r.json").read_text())
+    # An untrained generator is far from the real digits.
+    assert results["fid"] > 50 and results["num_samples"] == 200
+    assert results["extractor"].startswith("domain_classifier")
+    assert cli.main(args) == 0
+    assert "Training the domain classifier" not in capsys.readouterr().out
+    assert json.loads((tmp_path / "r.json").read_text())["fid"] == results["fid"]
