@@ -8,7 +8,10 @@ Real data sets live outside the repo, in ``../shared/data`` next to the checkout
 import os
 import pathlib
 
-import pytest
+# Quiet TensorFlow's C++ start-up logging (read when TensorFlow is imported).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest  # noqa: E402
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 

@@ -4,29 +4,16 @@ Run with `pytest -m realdata -s tests/metrics/test_realdata_mnist.py` to see the
 numbers. Takes about a minute on 2 CPU cores.
 """
 
-import gzip
-
 import keras
 import numpy as np
 import pytest
 import scipy.ndimage
 
+from kerasgan.data import read_idx
 from kerasgan.metrics import DomainClassifier
 from kerasgan.metrics import evaluate
 from kerasgan.metrics import format_table
 from kerasgan.metrics import reference_statistics
-
-
-def read_idx(path):
-    try:
-        from kerasgan.data import read_idx as library_read_idx
-    except ImportError:  # the data package is written in parallel
-        with gzip.open(path, "rb") as f:
-            data = f.read()
-        ndim = data[3]
-        shape = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
-        return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(shape)
-    return library_read_idx(path)
 
 
 @pytest.mark.realdata
