@@ -3,6 +3,7 @@
     kerasgan train dcgan --dataset digits --epochs 2 --out runs/dcgan
     kerasgan sample runs/dcgan/model.keras -n 64 --out grid.png
     kerasgan evaluate runs/dcgan/model.keras --dataset digits --metrics fid,kid
+    kerasgan export runs/dcgan/model.keras --out exports/dcgan --version 1
 
 Every subcommand has `--help`. TensorFlow is imported only once a command
 runs, so `--help` is quick.
@@ -89,6 +90,9 @@ def build_parser():
     _add_train(subparsers)
     _add_sample(subparsers)
     _add_evaluate(subparsers)
+    from kerasgan.cli_export import add_export_parser
+
+    add_export_parser(subparsers)
     return parser
 
 
@@ -214,6 +218,10 @@ def main(argv=None):
             return _sample(args)
         if args.command == "evaluate":
             return _evaluate(args)
+        if args.command == "export":
+            from kerasgan.cli_export import run_export
+
+            return run_export(args)
     except ValueError as e:
         # Bad input (unknown family, dataset, shapes, ...): the message names it.
         print(f"kerasgan {args.command}: error: {e}", file=sys.stderr)

@@ -1,0 +1,424 @@
+"""Export a GAN's generator as a SavedModel for TensorFlow Serving.
+
+    from kerasgan.export import export_saved_model
+    export_saved_model(model, "exports/dcgan", version=1)   # -> exports/dcgan/1/
+
+The export is the generator used for sampling: the EMA generator when the
+model has one, else the generator. It is written in TF Serving's layout
+`<base_path>/<model_name>/<version>/` (`saved_model.pb`, `variables/`,
+`assets.extra/`) and has these signatures (method `tensorflow/serving/predict`):
+
+`serving_default`: latents -> images.
+    Inputs:
+        z       float32 [batch, latent_dim]  standard-normal latents.
+        labels  int32   [batch]              class of each image, in
+                                             [0, num_classes) (conditional
+                                             models only).
+    Outputs:
+        images        float32 [batch, H, W, C], in [-1, 1].
+        images_uint8  uint8   [batch, H, W, C], round((images + 1) * 127.5)
+                      clipped to [0, 255] (ties to even, as
+                      `kerasgan.utils.images.to_uint8`).
+
+`generate_from_seed`: a seed -> images, for clients without NumPy.
+    Inputs:
+        seed        int64 scalar.
+        num_images  int64 scalar in [1, max_images] (`max_images` is an
+                    argument of the export, 1024 by default).
+        labels      int32 [k] (conditional models only): k = num_images gives
+                    each image's class, k = 1 one class for all, k = 0 (an
+                    empty list) the classes 0, 1, ..., cycled, as
+                    `model.generate(n, labels=None)`.
+    Outputs: `images` and `images_uint8` as above, `z` float32
+        [num_images, latent_dim] (the latents drawn, to feed back to
+        `serving_default`), and `labels` int32 [num_images] for conditional
+        models.
+    The latents are `keras.random.normal((num_images, latent_dim), seed=seed)`
+    with the TensorFlow backend, so `generate_from_seed(seed=s, num_images=n)`
+    gives the same images as `model.generate(n, seed=s)` in Python (up to
+    float rounding; labels as in `generate`).
+
+Wrong inputs fail at the signature boundary: the input specs fix the rank and
+the latent size (`z` must be `[batch, latent_dim]`), and the graph checks
+them again at run time (TF Serving does not enforce the specs itself) with
+messages that name the input, as it checks label ranges and `num_images`.
+
+Image-to-image families (pix2pix, CycleGAN: not in kerasgan yet) will add a
+`translate` signature: `images` float32 [batch, H, W, C] in [-1, 1] ->
+`images`, `images_uint8` as above, with `serving_default` pointing at it.
+
+`assets.extra/tf_serving_warmup_requests` holds one `PredictionLog` record per
+signature (TF Serving replays them when it loads the version, so the first
+real request is not slow). Writing it needs `tensorflow-serving-api`
+(`pip install kerasgan[serving]`); without it the export is written without
+the file and a warning is logged. `assets.extra/kerasgan.json` records the
+model's family, config and signatures.
+
+See `serving/README.md` for the TF Serving command lines, REST and gRPC
+requests.
+"""
+
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+#: Signature names (TF Serving `signature_name`).
+SERVING_DEFAULT = "serving_default"
+GENERATE_FROM_SEED = "generate_from_seed"
+#: Folder TF Serving reads extra assets (the warm-up requests) from.
+ASSETS_EXTRA = "assets.extra"
+WARMUP_FILENAME = "tf_serving_warmup_requests"
+METADATA_FILENAME = "kerasgan.json"
+
+_VERSION_RE = re.compile(r"^[0-9]+$")
+
+
+def export_saved_model(
+    model,
+    path,
+    *,
+    version=None,
+    overwrite=False,
+    max_images=1024,
+    warmup=True,
+    warmup_batch_size=1,
+    verbose=False,
+):
+    """Writes `model`'s sampling generator as a TF Serving SavedModel.
+
+    Args:
+        model: a `kerasgan.models.GAN` (any family). Its EMA generator is
+            exported when it has one, else its generator.
+        path: the model's base folder (`exports/dcgan`), or a version folder
+            (`exports/dcgan/3`: a path whose last part is a number).
+        version: the version number (an int >= 0) when `path` is the base
+            folder. When `path` is a base folder and `version` is None, the
+            next version is used (1 + the highest existing one, or 1).
+        overwrite: replace an existing version folder. Without it, exporting
+            to an existing version raises `FileExistsError` and leaves the
+            folder untouched. Either way the new version is written to a
+            temporary folder next to it and renamed into place at the end,
+            so a failed export never loses or half-writes a version.
+        max_images: the largest `num_images` that `generate_from_seed` accepts.
+        warmup: write `assets.extra/tf_serving_warmup_requests` (needs
+            `tensorflow-serving-api`; skipped with a warning without it).
+        warmup_batch_size: batch size of the `serving_default` warm-up request.
+        verbose: print the endpoints, as `keras.export.ExportArchive` does.
+
+    Returns:
+        The version folder written (a `str`).
+
+    Raises:
+        ValueError: `model` is not a GAN, or a bad `version` / `path` /
+            `max_images` / `warmup_batch_size`.
+        FileExistsError: the version folder exists and `overwrite` is False.
+    """
+    _check_model(model)
+    max_images = _check_positive_int("max_images", max_images)
+    warmup_batch_size = _check_positive_int("warmup_batch_size", warmup_batch_size)
+    base, version = _resolve_version_path(path, version)
+    version_dir = os.path.join(base, str(version))
+    if os.path.lexists(version_dir) and not overwrite:
+        raise FileExistsError(
+            f"The export version folder {version_dir} already exists. Pass "
+            "overwrite=True to replace it, or choose another version."
+        )
+    os.makedirs(base, exist_ok=True)
+    # TF Serving only loads folders whose name is a number: the dot-prefixed
+    # temporary folder is never picked up half-written.
+    tmp_dir = tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=base)
+    try:
+        archive = build_export_archive(model, max_images=max_images)
+        saved_dir = os.path.join(tmp_dir, "model")
+        archive.write_out(saved_dir, verbose=verbose)
+        extra = os.path.join(saved_dir, ASSETS_EXTRA)
+        os.makedirs(extra, exist_ok=True)
+        _write_metadata(model, os.path.join(extra, METADATA_FILENAME), max_images)
+        if warmup:
+            write_warmup_requests(
+                model,
+                os.path.join(extra, WARMUP_FILENAME),
+                model_name=os.path.basename(os.path.normpath(base)),
+                batch_size=warmup_batch_size,
+            )
+        _move_into_place(saved_dir, version_dir, tmp_dir, overwrite)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    return version_dir
+
+
+# --------------------------------------------------------------------- graph
+def sampling_generator(model):
+    """The generator that is exported: the EMA one when present."""
+    ema = getattr(model, "ema_generator", None)
+    return ema if ema is not None else model.generator
+
+
+def build_export_archive(model, max_images=1024):
+    """A `keras.export.ExportArchive` holding the signatures described in the
+    module docstring (not yet written: call `write_out(path)`)."""
+    import keras
+    import tensorflow as tf
+
+    _check_model(model)
+    max_images = _check_positive_int("max_images", max_images)
+    generator = sampling_generator(model)
+    latent_dim = int(model.latent_dim)
+    num_classes = model.num_classes
+
+    def check_z(z):
+        # EnsureShape checks at run time too (TF Serving feeds the graph
+        # directly, without the Python-side spec check); its error names `z`.
+        return tf.ensure_shape(z, [None, latent_dim])
+
+    def check_labels(labels):
+        message = f"`labels` must be in [0, {num_classes})"
+        with tf.control_dependencies(
+            [
+                tf.debugging.assert_greater_equal(labels, 0, message=message),
+                tf.debugging.assert_less(labels, num_classes, message=message),
+            ]
+        ):
+            return tf.identity(labels)
+
+    def images_out(z, labels=None):
+        inputs = z if num_classes is None else [z, labels]
+        images = tf.cast(generator(inputs, training=False), tf.float32)
+        images_uint8 = tf.cast(
+            tf.clip_by_value(tf.round((images + 1.0) * 127.5), 0.0, 255.0), tf.uint8
+        )
+        return {"images": images, "images_uint8": images_uint8}
+
+    def latents_from_seed(seed, num_images):
+        # Exactly `keras.random.normal((n, latent_dim), seed=seed)` on the
+        # TensorFlow backend: `draw_seed` makes the int64 pair [seed, 0] and
+        # `_cast_seed` folds it into int32 with floormod(., int32.max - 1).
+        seed_pair = tf.stack([seed, tf.zeros_like(seed)])
+        seed_pair = tf.cast(tf.math.floormod(seed_pair, tf.int32.max - 1), tf.int32)
+        shape = tf.stack([tf.cast(num_images, tf.int32), latent_dim])
+        return tf.random.stateless_normal(shape, seed=seed_pair, dtype=tf.float32)
+
+    def check_num_images(num_images):
+        with tf.control_dependencies(
+            [
+                tf.debugging.assert_greater_equal(
+                    num_images, tf.constant(1, tf.int64), message="`num_images` must be >= 1"
+                ),
+                tf.debugging.assert_less_equal(
+                    num_images,
+                    tf.constant(max_images, tf.int64),
+                    message=f"`num_images` must be <= {max_images} (max_images of the export)",
+                ),
+            ]
+        ):
+            return tf.identity(num_images)
+
+    z_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="z")
+    labels_spec = tf.TensorSpec([None], tf.int32, name="labels")
+    seed_spec = tf.TensorSpec([], tf.int64, name="seed")
+    num_spec = tf.TensorSpec([], tf.int64, name="num_images")
+
+    archive = keras.export.ExportArchive()
+    archive.track(generator)
+    if num_classes is None:
+
+        def serving_default(z):
+            return images_out(check_z(z))
+
+        def generate_from_seed(seed, num_images):
+            z = latents_from_seed(seed, check_num_images(num_images))
+            return dict(images_out(z), z=z)
+
+        archive.add_endpoint(SERVING_DEFAULT, serving_default, [z_spec])
+        archive.add_endpoint(GENERATE_FROM_SEED, generate_from_seed, [seed_spec, num_spec])
+    else:
+
+        def serving_default(z, labels):
+            z = check_z(z)
+            with tf.control_dependencies(
+                [
+                    tf.debugging.assert_equal(
+                        tf.shape(labels)[0],
+                        tf.shape(z)[0],
+                        message="`labels` must have one entry per row of `z`",
+                    )
+                ]
+            ):
+                labels = check_labels(labels)
+            return images_out(z, labels)
+
+        def generate_from_seed(seed, num_images, labels):
+            num_images = check_num_images(num_images)
+            n = tf.cast(num_images, tf.int32)
+            k = tf.shape(labels)[0]
+            with tf.control_dependencies(
+                [
+                    tf.debugging.Assert(
+                        (k == 0) | (k == 1) | (k == n),
+                        ["`labels` must have 0 (classes 0, 1, ... cycled), 1 (one class for "
+                         "all) or num_images entries. Received:", k, "labels for num_images =", n],
+                    )
+                ]
+            ):
+                labels = tf.case(
+                    [
+                        (k == 0, lambda: tf.range(n, dtype=tf.int32) % num_classes),
+                        (k == 1, lambda: tf.fill([n], labels[0])),
+                    ],
+                    default=lambda: tf.identity(labels),
+                )
+            labels = check_labels(tf.ensure_shape(labels, [None]))
+            z = latents_from_seed(seed, num_images)
+            return dict(images_out(z, labels), z=z, labels=labels)
+
+        archive.add_endpoint(SERVING_DEFAULT, serving_default, [z_spec, labels_spec])
+        archive.add_endpoint(
+            GENERATE_FROM_SEED, generate_from_seed, [seed_spec, num_spec, labels_spec]
+        )
+    # Image-to-image families: add a `translate` endpoint here (see the
+    # module docstring) taking `images` [batch, H, W, C].
+    return archive
+
+
+# ------------------------------------------------------------------- warm-up
+def warmup_inputs(model, batch_size=1):
+    """`{signature_name: {input_name: np.ndarray}}` replayed at warm-up."""
+    rng = np.random.default_rng(0)
+    default = {"z": rng.standard_normal((batch_size, model.latent_dim)).astype(np.float32)}
+    from_seed = {"seed": np.array(0, np.int64), "num_images": np.array(1, np.int64)}
+    if model.num_classes is not None:
+        default["labels"] = (np.arange(batch_size) % model.num_classes).astype(np.int32)
+        from_seed["labels"] = np.zeros([1], np.int32)
+    return {SERVING_DEFAULT: default, GENERATE_FROM_SEED: from_seed}
+
+
+def write_warmup_requests(model, path, model_name="model", batch_size=1):
+    """Writes TF Serving's warm-up file: a TFRecord of `PredictionLog`s, one
+    `PredictRequest` per signature.
+
+    Returns the path, or None (with a logged warning) when
+    `tensorflow-serving-api` is not installed.
+    """
+    try:
+        from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
+    except ImportError:
+        logger.warning(
+            "tensorflow-serving-api is not installed: the export has no warm-up "
+            "requests (%s), so TF Serving's first request will be slow. "
+            "Install it with `pip install kerasgan[serving]`.",
+            WARMUP_FILENAME,
+        )
+        return None
+    import tensorflow as tf
+
+    with tf.io.TFRecordWriter(os.fspath(path)) as writer:
+        for signature, inputs in warmup_inputs(model, batch_size).items():
+            request = predict_pb2.PredictRequest(
+                model_spec=model_pb2.ModelSpec(name=model_name, signature_name=signature)
+            )
+            for name, value in inputs.items():
+                request.inputs[name].CopyFrom(tf.make_tensor_proto(value))
+            log = prediction_log_pb2.PredictionLog(
+                predict_log=prediction_log_pb2.PredictLog(request=request)
+            )
+            writer.write(log.SerializeToString())
+    return path
+
+
+# ----------------------------------------------------------------- helpers
+def _check_model(model):
+    missing = [a for a in ("generator", "latent_dim", "num_classes") if not hasattr(model, a)]
+    if missing:
+        raise ValueError(
+            "`model` must be a kerasgan GAN (with `generator`, `latent_dim`, "
+            f"`num_classes`). Received: model={type(model).__name__}"
+        )
+
+
+def _check_positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+    return int(value)
+
+
+def _resolve_version_path(path, version):
+    """`(base_folder, version)` from a base folder + version, or a version folder."""
+    path = os.path.normpath(os.fspath(path))
+    last = os.path.basename(path)
+    if version is None:
+        if _VERSION_RE.match(last):
+            return os.path.dirname(path) or ".", int(last)
+        existing = []
+        if os.path.isdir(path):
+            existing = [int(d) for d in os.listdir(path) if _VERSION_RE.match(d)]
+        return path, max(existing, default=0) + 1
+    if isinstance(version, bool) or not isinstance(version, (int, np.integer)) or version < 0:
+        raise ValueError(f"`version` must be an integer >= 0. Received: version={version!r}")
+    if _VERSION_RE.match(last):
+        raise ValueError(
+            f"`path` already ends in a version number ({last}) and `version` was given. "
+            f"Received: path={path!r}, version={version}"
+        )
+    return path, int(version)
+
+
+def _move_into_place(saved_dir, version_dir, tmp_dir, overwrite):
+    """Renames the finished export to `version_dir`; the old version (when
+    overwriting) is moved aside first and restored if the rename fails."""
+    old = None
+    if os.path.lexists(version_dir):
+        if not overwrite:  # appeared while exporting
+            raise FileExistsError(f"The export version folder {version_dir} already exists.")
+        old = os.path.join(tmp_dir, "previous")
+        os.rename(version_dir, old)
+    try:
+        os.rename(saved_dir, version_dir)
+    except BaseException:
+        if old is not None:
+            os.rename(old, version_dir)
+        raise
+
+
+def _write_metadata(model, path, max_images):
+    import kerasgan
+
+    try:
+        config = model.get_config()
+    except Exception:  # a model without a serialisable config still exports
+        config = None
+    signatures = {
+        SERVING_DEFAULT: ["z", "labels"] if model.num_classes is not None else ["z"],
+        GENERATE_FROM_SEED: (
+            ["seed", "num_images", "labels"] if model.num_classes is not None else ["seed", "num_images"]
+        ),
+    }
+    metadata = {
+        "kerasgan_version": kerasgan.__version__,
+        "family": type(model).__name__,
+        "latent_dim": int(model.latent_dim),
+        "num_classes": model.num_classes,
+        "image_shape": list(model.image_shape) if getattr(model, "image_shape", None) else None,
+        "exported_generator": (
+            "ema_generator" if getattr(model, "ema_generator", None) is not None else "generator"
+        ),
+        "max_images": max_images,
+        "signatures": signatures,
+        "config": config,
+    }
+    with open(path, "w") as f:
+        json.dump(metadata, f, indent=2, default=_json_default)
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return list(value)
+    return repr(value)

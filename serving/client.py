@@ -1,0 +1,155 @@
+"""A gRPC client for a kerasgan generator served by TensorFlow Serving.
+
+    python serving/client.py --model-name dcgan --seed 3 --num-images 16 --out grid.png
+    python serving/client.py --model-name dcgan --latents random --num-images 4 --latent-dim 100
+
+Needs `tensorflow` and `tensorflow-serving-api` (`pip install kerasgan[serving]`),
+not kerasgan itself. See serving/README.md for the signatures.
+"""
+
+import argparse
+import sys
+
+import numpy as np
+
+DEFAULT_SIGNATURE = "serving_default"
+SEED_SIGNATURE = "generate_from_seed"
+#: Generated images easily pass gRPC's default 4 MB message limit.
+MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+
+
+def build_predict_request(
+    model_name, latents, labels=None, signature_name=DEFAULT_SIGNATURE, version=None, output_filter=None
+):
+    """A `PredictRequest` for `serving_default`: latents (and labels) -> images.
+
+    Args:
+        model_name: the `--model_name` the server was started with.
+        latents: float array `[batch, latent_dim]` (sent as float32 `z`).
+        labels: for conditional models, int array `[batch]` (sent as int32).
+        signature_name: the signature to call.
+        version: a model version to pin (default: the latest the server has).
+        output_filter: output names to return (default: all), e.g.
+            `["images_uint8"]` to halve the response.
+    """
+    inputs = {"z": np.asarray(latents, np.float32)}
+    if labels is not None:
+        inputs["labels"] = np.asarray(labels, np.int32)
+    return build_request(model_name, inputs, signature_name, version, output_filter)
+
+
+def build_seed_request(model_name, seed, num_images, labels=None, version=None, output_filter=None):
+    """A `PredictRequest` for `generate_from_seed`: int64 `seed` and
+    `num_images` scalars (and int32 `labels`, length 0, 1 or num_images, for
+    conditional models)."""
+    inputs = {"seed": np.int64(seed), "num_images": np.int64(num_images)}
+    if labels is not None:
+        inputs["labels"] = np.asarray(labels, np.int32).reshape([-1])
+    return build_request(model_name, inputs, SEED_SIGNATURE, version, output_filter)
+
+
+def build_request(model_name, inputs, signature_name=DEFAULT_SIGNATURE, version=None, output_filter=None):
+    """A `PredictRequest` with `inputs` (`{name: array}`) made into tensor protos."""
+    import tensorflow as tf
+    from tensorflow_serving.apis import predict_pb2
+
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = model_name
+    request.model_spec.signature_name = signature_name
+    if version is not None:
+        request.model_spec.version.value = int(version)
+    request.output_filter.extend(output_filter or [])
+    for name, value in inputs.items():
+        request.inputs[name].CopyFrom(tf.make_tensor_proto(value))
+    return request
+
+
+def request_to_arrays(request):
+    """`{input name: np.ndarray}` of a `PredictRequest` (what the server feeds)."""
+    import tensorflow as tf
+
+    return {name: tf.make_ndarray(proto) for name, proto in request.inputs.items()}
+
+
+def predict(request, host="localhost", port=8500, timeout=30.0):
+    """Sends `request` to TF Serving's gRPC port; returns `{output name: np.ndarray}`."""
+    import grpc
+    import tensorflow as tf
+    from tensorflow_serving.apis import prediction_service_pb2_grpc
+
+    options = [
+        ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+        ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    ]
+    with grpc.insecure_channel(f"{host}:{port}", options=options) as channel:
+        stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
+        response = stub.Predict(request, timeout=timeout)
+    return {name: tf.make_ndarray(proto) for name, proto in response.outputs.items()}
+
+
+def save_grid(images_uint8, path):
+    """Tiles uint8 `[n, H, W, C]` images into one PNG (needs Pillow)."""
+    from PIL import Image
+
+    n, h, w, c = images_uint8.shape
+    cols = int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    grid = np.zeros((rows * h, cols * w, c), np.uint8)
+    for i, image in enumerate(images_uint8):
+        r, q = divmod(i, cols)
+        grid[r * h : (r + 1) * h, q * w : (q + 1) * w] = image
+    Image.fromarray(grid[..., 0] if c == 1 else grid).save(path)
+    return path
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--host", default="localhost")
+    p.add_argument("--port", type=int, default=8500, help="TF Serving's gRPC port")
+    p.add_argument("--model-name", required=True)
+    p.add_argument("--version", type=int, default=None)
+    p.add_argument("--num-images", type=int, default=16)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--latents", choices=("seed", "random"), default="seed",
+                   help="'seed': call generate_from_seed; 'random': draw latents here "
+                        "with NumPy and call serving_default (needs --latent-dim)")
+    p.add_argument("--latent-dim", type=int, default=None)
+    p.add_argument("--labels", default=None,
+                   help="comma-separated class labels (conditional models; required by "
+                        "them): one for all images, one per image, or '' for 0, 1, ... cycled")
+    p.add_argument("--uint8-only", action="store_true",
+                   help="ask only for images_uint8 (a smaller response)")
+    p.add_argument("--out", default=None, help="write the images as a PNG grid")
+    p.add_argument("--timeout", type=float, default=30.0)
+    args = p.parse_args(argv)
+
+    output_filter = ["images_uint8"] if args.uint8_only else None
+    labels = None
+    if args.labels is not None:  # "" -> no labels: the classes 0, 1, ... cycled
+        labels = [int(v) for v in args.labels.split(",") if v.strip()]
+    if args.latents == "seed":
+        request = build_seed_request(
+            args.model_name, args.seed, args.num_images, labels=labels, version=args.version,
+            output_filter=output_filter,
+        )
+    else:
+        if args.latent_dim is None:
+            p.error("--latents random needs --latent-dim")
+        z = np.random.default_rng(args.seed).standard_normal((args.num_images, args.latent_dim))
+        if labels is not None and len(labels) == 1:  # serving_default takes one per image
+            labels = labels * args.num_images
+        if labels is not None and len(labels) != args.num_images:
+            p.error("with --latents random, --labels takes one label or one per image")
+        request = build_predict_request(
+            args.model_name, z, labels, version=args.version, output_filter=output_filter
+        )
+    outputs = predict(request, args.host, args.port, timeout=args.timeout)
+    for name, value in sorted(outputs.items()):
+        print(f"{name}: {value.dtype} {list(value.shape)}")
+    if args.out and "images_uint8" in outputs:
+        print(f"Wrote {save_grid(outputs['images_uint8'], args.out)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
