@@ -5,6 +5,7 @@ from keras import layers
 
 from kerasgan.layers import MinibatchStdDev
 from kerasgan.models.common import (
+    Network,
     check_image_shape,
     check_positive_int,
     dcgan_gamma_init,
@@ -15,7 +16,7 @@ _NORMALIZATIONS = ("batch", "layer", "none")
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-class DCGANDiscriminator(keras.Model):
+class DCGANDiscriminator(Network):
     """DCGAN discriminator (Radford et al., 2016), also the WGAN-GP critic.
 
     image -> stride-2 4x4 convolutions with LeakyReLU(0.2) doubling the
@@ -35,6 +36,11 @@ class DCGANDiscriminator(keras.Model):
             image-sized map and concatenated as an extra input channel.
         dropout: dropout rate after each block (0: none).
     """
+
+    config_keys = (
+        "image_shape", "base_filters", "normalization", "minibatch_stddev",
+        "num_classes", "embedding_dim", "dropout",
+    )
 
     def __init__(
         self,
@@ -99,20 +105,3 @@ class DCGANDiscriminator(keras.Model):
         self.num_classes = num_classes
         self.embedding_dim = embedding_dim
         self.dropout = float(dropout)
-
-    def get_config(self):
-        return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "image_shape": self.image_shape,
-            "base_filters": self.base_filters,
-            "normalization": self.normalization,
-            "minibatch_stddev": self.minibatch_stddev,
-            "num_classes": self.num_classes,
-            "embedding_dim": self.embedding_dim,
-            "dropout": self.dropout,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

@@ -4,6 +4,7 @@ import keras
 from keras import layers
 
 from kerasgan.models.common import (
+    Network,
     check_image_shape,
     check_positive_int,
     dcgan_gamma_init,
@@ -12,7 +13,7 @@ from kerasgan.models.common import (
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-class DCGANGenerator(keras.Model):
+class DCGANGenerator(Network):
     """DCGAN generator (Radford et al., 2016).
 
     latent `[batch, latent_dim]` -> projection to 4x4 (a dense layer, which is
@@ -32,6 +33,8 @@ class DCGANGenerator(keras.Model):
             conditional: it takes `[latents, labels]` and concatenates a
             learned `embedding_dim`-d label embedding to the latent.
     """
+
+    config_keys = ("image_shape", "latent_dim", "base_filters", "num_classes", "embedding_dim")
 
     def __init__(
         self,
@@ -81,18 +84,3 @@ class DCGANGenerator(keras.Model):
         self.base_filters = base_filters
         self.num_classes = num_classes
         self.embedding_dim = embedding_dim
-
-    def get_config(self):
-        return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "image_shape": self.image_shape,
-            "latent_dim": self.latent_dim,
-            "base_filters": self.base_filters,
-            "num_classes": self.num_classes,
-            "embedding_dim": self.embedding_dim,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

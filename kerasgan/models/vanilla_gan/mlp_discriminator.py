@@ -1,16 +1,19 @@
 import keras
 from keras import layers
 
+from kerasgan.models.common import Network
 from kerasgan.models.vanilla_gan.mlp_generator import _check_units
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-class MLPDiscriminator(keras.Model):
+class MLPDiscriminator(Network):
     """Fully connected discriminator of the original GAN (Goodfellow et al., 2014).
 
     image -> flatten -> Dense + LeakyReLU(0.2) (+ dropout) for each of
     `hidden_units`; the last hidden layer is named `"features"` -> Dense(1) logit.
     """
+
+    config_keys = ("image_shape", "hidden_units", "dropout")
 
     def __init__(self, image_shape=(28, 28, 1), hidden_units=(512, 256), dropout=0.3, **kwargs):
         image_shape = tuple(int(d) for d in image_shape)
@@ -30,16 +33,3 @@ class MLPDiscriminator(keras.Model):
         self.image_shape = image_shape
         self.hidden_units = hidden_units
         self.dropout = float(dropout)
-
-    def get_config(self):
-        return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "image_shape": self.image_shape,
-            "hidden_units": self.hidden_units,
-            "dropout": self.dropout,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

@@ -2,7 +2,7 @@ import numpy as np
 import keras
 from keras import layers
 
-from kerasgan.models.common import check_positive_int
+from kerasgan.models.common import Network, check_positive_int
 
 
 def _check_units(hidden_units):
@@ -13,12 +13,14 @@ def _check_units(hidden_units):
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-class MLPGenerator(keras.Model):
+class MLPGenerator(Network):
     """Fully connected generator of the original GAN (Goodfellow et al., 2014).
 
     latent -> Dense + LeakyReLU(0.2) for each of `hidden_units` -> Dense to
     `prod(image_shape)` with tanh -> reshape to `image_shape`.
     """
+
+    config_keys = ("image_shape", "latent_dim", "hidden_units")
 
     def __init__(self, image_shape=(28, 28, 1), latent_dim=64, hidden_units=(256, 512, 1024), **kwargs):
         image_shape = tuple(int(d) for d in image_shape)
@@ -37,16 +39,3 @@ class MLPGenerator(keras.Model):
         self.image_shape = image_shape
         self.latent_dim = latent_dim
         self.hidden_units = hidden_units
-
-    def get_config(self):
-        return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "image_shape": self.image_shape,
-            "latent_dim": self.latent_dim,
-            "hidden_units": self.hidden_units,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
