@@ -10,6 +10,8 @@ Submodules are imported on first use so that `import kerasgan` and the CLI's
     kerasgan.layers     shared layers (minibatch stddev, ...)
     kerasgan.callbacks  sample grids, checkpoint/resume, TensorBoard
     kerasgan.metrics    FID, KID, IS, precision/recall
+    kerasgan.export     SavedModels for TF Serving
+    kerasgan.zoo        pretrained checkpoints: list, info, load (SHA-256 verified), download
 """
 
 import importlib
@@ -26,6 +28,7 @@ _SUBMODULES = (
     "penalties",
     "export",
     "utils",
+    "zoo",
 )
 
 

@@ -4,6 +4,7 @@
     kerasgan sample runs/dcgan/model.keras -n 64 --out grid.png
     kerasgan evaluate runs/dcgan/model.keras --dataset digits --metrics fid,kid
     kerasgan export runs/dcgan/model.keras --out exports/dcgan --version 1
+    kerasgan zoo sample dcgan-mnist-32 -n 16 --out grid.png
 
 Every subcommand has `--help`. TensorFlow is imported only once a command
 runs, so `--help` is quick.
@@ -93,6 +94,9 @@ def build_parser():
     from kerasgan.cli_export import add_export_parser
 
     add_export_parser(subparsers)
+    from kerasgan.cli_zoo import add_zoo_parser
+
+    add_zoo_parser(subparsers)
     return parser
 
 
@@ -222,6 +226,10 @@ def main(argv=None):
             from kerasgan.cli_export import run_export
 
             return run_export(args)
+        if args.command == "zoo":
+            from kerasgan.cli_zoo import run_zoo
+
+            return run_zoo(args)
     except ValueError as e:
         # Bad input (unknown family, dataset, shapes, ...): the message names it.
         print(f"kerasgan {args.command}: error: {e}", file=sys.stderr)

@@ -6,7 +6,13 @@ passes to `kerasgan.trainer.train`; the same run can be made from the shell
 with `kerasgan train` (build_zoo.py prints that command).
 """
 
+import json
+import pathlib
+
+import numpy as np
+
 MNIST = "{shared}/mnist/t10k-images-idx3-ubyte.gz"
+TWEMOJI = "{shared}/emoji/twemoji-72"
 
 RECIPES = {
     "dcgan-mnist-32": dict(
@@ -19,6 +25,7 @@ RECIPES = {
         epochs=8,
         model_kwargs={"generator_filters": 32, "discriminator_filters": 32, "ema_decay": 0.995},
         compile_kwargs={},
+        extractor="mnist",
     ),
     "cgan-mnist-32": dict(
         description="Class-conditional GAN on MNIST digits, 32x32 grayscale, generator EMA.",
@@ -30,6 +37,7 @@ RECIPES = {
         epochs=8,
         model_kwargs={"generator_filters": 32, "discriminator_filters": 32, "ema_decay": 0.995},
         compile_kwargs={},
+        extractor="mnist",
     ),
     "wgan-gp-mnist-32": dict(
         description="WGAN-GP on MNIST digits, 32x32 grayscale (n_critic 5, lambda 10), generator EMA.",
@@ -41,13 +49,63 @@ RECIPES = {
         epochs=16,
         model_kwargs={"generator_filters": 32, "critic_filters": 32, "ema_decay": 0.99},
         compile_kwargs={},
+        extractor="mnist",
+    ),
+    "dcgan-twemoji-32": dict(
+        description="DCGAN on Twemoji colour emoji, 32x32 RGB (composited on white), generator EMA.",
+        family="dcgan",
+        dataset=TWEMOJI,
+        image_size=32,
+        batch_size=32,
+        latent_dim=64,
+        epochs=25,
+        model_kwargs={"generator_filters": 32, "discriminator_filters": 32, "ema_decay": 0.995},
+        compile_kwargs={},
+        # The folder has no class subfolders: the domain classifier that measures
+        # FID learns the Emojibase group of each emoji instead.
+        labels="emoji_groups",
+        extractor="twemoji-groups",
     ),
 }
 
 #: Where each recipe's training data comes from, and its licence (for the model card).
 DATA_CARDS = {
-    MNIST: (
-        "MNIST test split (10,000 handwritten digits, LeCun, Cortes & Burges), "
-        "freely redistributed; read from the original IDX files."
-    ),
+    MNIST: {
+        "dataset": "MNIST test split (10,000 handwritten digits, LeCun, Cortes & Burges), "
+        "read from the original IDX files",
+        "licence": "MNIST: freely redistributed by its authors",
+    },
+    TWEMOJI: {
+        "dataset": "Twemoji 72x72 colour emoji (4,009 images)",
+        "licence": "Twemoji graphics (c) 2020 Twitter, Inc and other contributors, CC-BY 4.0: "
+        "attribution required; these weights are a derivative work",
+    },
 }
+
+
+def _normalise(hexcode):
+    return "-".join(p for p in hexcode.lower().split("-") if p != "fe0f")
+
+
+def emoji_groups(folder, metadata):
+    """Emojibase group (0..9) of each image in `folder`, in the loader's file
+    order (sorted relative paths), -1 where Emojibase has no group.
+
+    File names are hex code points joined by `-` (Twemoji) or `_` after an
+    `emoji_u` prefix (Noto); `fe0f` variation selectors are ignored. Skin-tone
+    variants take their base emoji's group.
+    """
+    from kerasgan.data.folders import list_image_files
+
+    groups = {}
+    for entry in json.loads(pathlib.Path(metadata).read_text()):
+        if "group" not in entry:
+            continue
+        groups[_normalise(entry["hexcode"])] = entry["group"]
+        for skin in entry.get("skins", []):
+            groups[_normalise(skin["hexcode"])] = entry["group"]
+    labels = []
+    for path in list_image_files(folder):
+        stem = path.stem.removeprefix("emoji_u").replace("_", "-")
+        labels.append(groups.get(_normalise(stem), -1))
+    return np.array(labels, np.int32)

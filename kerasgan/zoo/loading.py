@@ -1,0 +1,192 @@
+"""Finding an entry's files (checkout, cache, download), verifying them, loading them."""
+
+import os
+import pathlib
+import shutil
+import tempfile
+
+from kerasgan.zoo import archive as archive_lib
+from kerasgan.zoo import download as download_lib
+from kerasgan.zoo import registry as registry_lib
+
+#: Environment variable naming the zoo folder ("" turns the checkout lookup off).
+ZOO_DIR_ENV = "KERASGAN_ZOO_DIR"
+#: Environment variable naming kerasgan's cache root (the zoo uses `<it>/zoo/`).
+HOME_ENV = "KERASGAN_HOME"
+FORMATS = ("keras", "saved_model")
+
+_CHECKOUT = pathlib.Path(__file__).resolve().parent.parent.parent
+
+
+def zoo_dir(path=None):
+    """The zoo folder of a source checkout, or None.
+
+    `path` when given, else `$KERASGAN_ZOO_DIR` (an empty value means none),
+    else `kerasgan/../zoo` when kerasgan is imported from a source checkout
+    or an editable install (the folder next to `setup.cfg`). A wheel install
+    has no zoo folder: its files come from the cache or are downloaded.
+    """
+    if path is not None:
+        return pathlib.Path(path)
+    env = os.environ.get(ZOO_DIR_ENV)
+    if env is not None:
+        return pathlib.Path(env) if env else None
+    candidate = _CHECKOUT / "zoo"
+    if candidate.is_dir() and (_CHECKOUT / "setup.cfg").is_file():
+        return candidate
+    return None
+
+
+def cache_dir(path=None):
+    """The download cache: `path`, else `$KERASGAN_HOME/zoo`, else `~/.cache/kerasgan/zoo`."""
+    if path is not None:
+        return pathlib.Path(path)
+    home = os.environ.get(HOME_ENV) or os.path.join("~", ".cache", "kerasgan")
+    return pathlib.Path(os.path.expanduser(home)) / "zoo"
+
+
+def locate(name, registry=None, zoo_dir=None, cache_dir=None):
+    """Where a complete local copy of `name` is, without verifying or downloading.
+
+    Returns:
+        `("checkout", folder)`, `("cache", folder)`, or `(None, None)` when
+        neither holds every file of the entry (`download` would fetch it).
+    """
+    entry = registry_lib.get_entry(name, registry)
+    for source, base in (("checkout", _zoo_dir(zoo_dir)), ("cache", _cache_dir(cache_dir))):
+        if base is not None and (base / name).is_dir() and not registry_lib.missing_files(
+            base / name, entry["files"]
+        ):
+            return source, base / name
+    return None, None
+
+
+def download(name, registry=None, zoo_dir=None, cache_dir=None, timeout=60, verbose=True):
+    """A verified local folder holding every file of `name`, downloading it when needed.
+
+    Looks in the checkout's zoo folder, then the cache; a folder counts when
+    it holds every file of the entry. Otherwise downloads the entry's `url`
+    to `CACHE/NAME.tar.gz.partial` (resuming a partial one), checks the
+    archive's SHA-256, extracts it safely into a temporary folder in the
+    cache, checks every file, and renames it to `CACHE/NAME`.
+
+    Returns:
+        The folder (a `pathlib.Path`).
+
+    Raises:
+        ValueError: unknown name (listing the known ones).
+        ChecksumError: a local file or the downloaded archive does not match
+            the registry. Local files are left as they are; a downloaded
+            archive that does not match is removed (it is our own temporary
+            file) so the next call downloads it afresh.
+        UnsafeArchiveError: the archive has a member that would land outside
+            its folder, a link, or a device.
+        FileNotFoundError: no local copy and no url; or the cache folder
+            exists but is incomplete (kerasgan does not delete it for you).
+        ConnectionError: the download stopped early (the `.partial` file is
+            kept; call again to resume).
+    """
+    entry = registry_lib.get_entry(name, registry)
+    _, folder = locate(name, registry, zoo_dir, cache_dir)
+    if folder is not None:
+        registry_lib.verify_files(folder, entry["files"])
+        return folder
+    cache = _cache_dir(cache_dir)
+    target = cache / name
+    if os.path.lexists(target):
+        missing = registry_lib.missing_files(target, entry["files"])
+        raise FileNotFoundError(
+            f"The cached zoo folder {target} is incomplete (it lacks {', '.join(missing)}). "
+            "kerasgan does not delete folders it did not just write: remove it and call again."
+        )
+    if not entry.get("url"):
+        checkout = _zoo_dir(zoo_dir)
+        where = f"{checkout / name} and {target}" if checkout is not None else str(target)
+        raise FileNotFoundError(
+            f"Zoo model {name!r} has no complete local copy (looked in {where}) and its "
+            "registry entry has no download url."
+        )
+    cache.mkdir(parents=True, exist_ok=True)
+    partial = cache / f"{name}.tar.gz.partial"
+    download_lib.download_file(
+        entry["url"], partial, expected_size=entry.get("archive_size"), timeout=timeout, verbose=verbose
+    )
+    try:
+        actual = registry_lib.sha256_file(partial)
+        if actual != entry["archive_sha256"]:
+            raise registry_lib.ChecksumError(
+                entry["url"], entry["archive_sha256"], actual, what="archive downloaded from",
+                note=(f"The download ({partial}, our own temporary file) was removed and nothing "
+                      "was extracted; the cache is as it was."),
+            )
+        tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{name}-", dir=cache))
+        try:
+            archive_lib.safe_extract(partial, tmp, prefix=name)
+            registry_lib.verify_files(tmp / name, entry["files"])
+            try:
+                os.rename(tmp / name, target)
+            except OSError:
+                # Another process put it there meanwhile: use theirs if whole.
+                if registry_lib.missing_files(target, entry["files"]):
+                    raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        # Complete (the size matched or the server said so) but unusable, or
+        # extracted: either way our own temporary file has served.
+        if partial.exists():
+            partial.unlink()
+    registry_lib.verify_files(target, entry["files"])
+    return target
+
+
+def load(name, format="keras", registry=None, zoo_dir=None, cache_dir=None, compile=True, **kwargs):
+    """Loads a zoo checkpoint after verifying every file's SHA-256.
+
+    Args:
+        name: a registry entry (`kerasgan.zoo.list()`).
+        format: `"keras"`: the `model.keras` file, loaded with
+            `keras.saving.load_model` (a kerasgan GAN: `generate`, `fit`,
+            `export` all work). `"saved_model"`: the TF Serving SavedModel
+            (highest version in `saved_model/`), loaded with
+            `tf.saved_model.load` (call its `signatures`).
+        registry, zoo_dir, cache_dir: override the registry file, the
+            checkout's zoo folder and the download cache.
+        compile: passed to `keras.saving.load_model`.
+        **kwargs: passed to `download` (`timeout`, `verbose`).
+    """
+    if format not in FORMATS:
+        raise ValueError(f"`format` must be one of {FORMATS}. Received: format={format!r}")
+    entry = registry_lib.get_entry(name, registry)
+    if format == "keras":
+        if "model.keras" not in entry["files"]:
+            raise ValueError(f"Zoo model {name!r} has no model.keras file.")
+    else:
+        versions = saved_model_versions(entry)
+        if not versions:
+            raise ValueError(f"Zoo model {name!r} has no saved_model/<version>/saved_model.pb.")
+    folder = download(name, registry, zoo_dir, cache_dir, **kwargs)
+    if format == "keras":
+        import keras
+
+        import kerasgan.models  # noqa: F401  (registers the classes)
+
+        return keras.saving.load_model(folder / "model.keras", compile=compile)
+    import tensorflow as tf
+
+    return tf.saved_model.load(str(folder / "saved_model" / str(versions[-1])))
+
+
+def saved_model_versions(entry):
+    """Sorted version numbers `N` with a `saved_model/N/saved_model.pb` in the entry."""
+    versions = set()
+    for relpath in entry["files"]:
+        parts = relpath.split("/")
+        if len(parts) == 3 and parts[0] == "saved_model" and parts[2] == "saved_model.pb":
+            if parts[1].isdigit():
+                versions.add(int(parts[1]))
+    return sorted(versions)
+
+
+_zoo_dir = zoo_dir
+_cache_dir = cache_dir
