@@ -73,7 +73,7 @@ def _add_sample(subparsers):
 
 def _add_evaluate(subparsers):
     p = subparsers.add_parser("evaluate", help="score a saved model (FID, KID, IS, precision/recall)")
-    p.add_argument("model", help="a .keras model written by kerasgan")
+    p.add_argument("model", help="a .keras model, a SavedModel folder written by `kerasgan export`, or a zoo name")
     p.add_argument("--dataset", default="digits", help="real data to compare with (any kerasgan.data source)")
     p.add_argument("--metrics", default="fid,kid", help="comma-separated: fid,kid,is,pr")
     p.add_argument("--num-samples", type=int, default=2000)
@@ -191,12 +191,51 @@ def _extractor(args, dataset_name, images, labels):
     return classifier
 
 
+class _SavedModelSampler:
+    """Draws samples from an exported SavedModel's `generate_from_seed`
+    signature, so `evaluate` scores exactly what TF Serving would serve."""
+
+    def __init__(self, path):
+        import json as json_lib
+
+        import tensorflow as tf
+
+        versions = sorted((int(d) for d in os.listdir(path) if d.isdigit()), reverse=True)
+        if not os.path.exists(os.path.join(path, "saved_model.pb")) and versions:
+            path = os.path.join(path, str(versions[0]))
+        self._signature = tf.saved_model.load(path).signatures["generate_from_seed"]
+        with open(os.path.join(path, "assets.extra", "kerasgan.json")) as f:
+            meta = json_lib.load(f)
+        self.num_classes = meta.get("num_classes")
+        self.image_shape = tuple(self._signature.structured_outputs["images"].shape[1:])
+
+    def generate(self, n, seed=None, labels=None, batch_size=None):
+        import tensorflow as tf
+
+        inputs = {"seed": tf.constant(0 if seed is None else seed, tf.int64),
+                  "num_images": tf.constant(n, tf.int64)}
+        if self.num_classes:
+            inputs["labels"] = tf.constant([] if labels is None else labels, tf.int32)
+        return self._signature(**inputs)["images"]
+
+
+def _model_for_evaluation(spec):
+    """A `.keras` file, a SavedModel folder, or a zoo name -> something with `generate`."""
+    if os.path.isdir(spec):
+        return _SavedModelSampler(spec)
+    if os.path.exists(spec) or spec.endswith(".keras"):
+        return _load_model(spec)
+    from kerasgan import zoo
+
+    return zoo.load(spec)
+
+
 def _evaluate(args):
     import json as json_lib
 
     from kerasgan import data, metrics
 
-    model = _load_model(args.model)
+    model = _model_for_evaluation(args.model)
     wanted = [m.strip() for m in args.metrics.split(",") if m.strip()]
     info = data.info(args.dataset)
     images, labels = _real_images(args.dataset, model.image_shape, info.num_classes is not None)
