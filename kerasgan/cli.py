@@ -57,6 +57,9 @@ def _add_train(subparsers):
                    help="family constructor argument, e.g. --model generator_filters=32")
     p.add_argument("--compile", action="append", metavar="KEY=VALUE",
                    help="compile argument, e.g. --compile loss=hinge --compile n_critic=2")
+    p.add_argument("--strategy", default="auto",
+                   help="auto (all GPUs if >1), default, mirrored, multi_worker (TF_CONFIG), "
+                        "cpu:N (N logical CPUs, for testing); --batch-size is the global batch")
     p.add_argument("--no-tensorboard", action="store_true")
     p.add_argument("--dry-run", action="store_true", help="print the configuration and exit")
 
@@ -112,6 +115,7 @@ def _train(args, argv):
         channels=args.channels, seed=args.seed, data_dir=args.data_dir, split=args.split,
         model_kwargs=model_kwargs, compile_kwargs=compile_kwargs, num_samples=args.num_samples,
         steps_per_epoch=args.steps_per_epoch, tensorboard=not args.no_tensorboard,
+        strategy=args.strategy,
     )
     if args.dry_run:
         print(json.dumps(config, indent=2))

@@ -25,6 +25,7 @@ import keras
 
 from kerasgan import callbacks as callbacks_lib
 from kerasgan import data as data_lib
+from kerasgan import distribute
 from kerasgan import models as models_lib
 
 #: Per-family architecture defaults used by `train` (overridable with `model_kwargs`).
@@ -80,6 +81,7 @@ def train(
     verbose="auto",
     extra_callbacks=(),
     command=None,
+    strategy="auto",
 ):
     """Trains (or resumes) a GAN and writes the run folder described above.
 
@@ -99,10 +101,18 @@ def train(
         verbose: `fit`'s verbosity (progress bar by default).
         extra_callbacks: more Keras callbacks.
         command: the command line to record in `run.json`.
+        strategy: a `kerasgan.distribute.strategy` name (`"auto"`,
+            `"default"`, `"mirrored"`, `"multi_worker"`, `"cpu:N"`) or a
+            `tf.distribute.Strategy`. `batch_size` is the global batch; with
+            several replicas batch norm is synchronized, so the run trains
+            like one device with the same global batch.
 
     Returns:
         `(model, history)`; `history` is None when the run had already finished.
     """
+    if isinstance(strategy, str):
+        # First: "cpu:N" must run before anything initialises TensorFlow's devices.
+        strategy = distribute.strategy(strategy)
     out = os.fspath(out)
     model_kwargs = dict(model_kwargs or {})
     compile_kwargs = dict(compile_kwargs or {})
@@ -110,14 +120,22 @@ def train(
     key = family.lower().replace("-", "_")
     if key not in models_lib.FAMILIES:
         raise ValueError(f"Unknown model family. Expected one of {sorted(models_lib.FAMILIES)}. Received: {family!r}")
+    if key == "progan":
+        raise ValueError(
+            "ProGAN trains phase by phase (4x4 up to the target size), which `kerasgan train` "
+            "does not drive yet: use kerasgan.models.progan.train_progressive (see its docstring)."
+        )
     conditional = key == "cgan"
     info = data_lib.info(dataset, split=split, data_dir=data_dir)
     channels = channels or info.channels
-    model = build_model(
-        key, image_size, channels, latent_dim=latent_dim,
-        num_classes=info.num_classes if conditional else None, seed=seed, **model_kwargs,
-    )
-    model.compile(**compile_kwargs)
+    with strategy.scope():
+        model = build_model(
+            key, image_size, channels, latent_dim=latent_dim,
+            num_classes=info.num_classes if conditional else None, seed=seed, **model_kwargs,
+        )
+        if strategy.num_replicas_in_sync > 1:
+            distribute.synchronize_batch_norm(model)
+        model.compile(**compile_kwargs)
 
     ds = data_lib.load(
         dataset, image_size, batch_size, channels=channels, with_labels=conditional,
@@ -141,6 +159,7 @@ def train(
         "channels": channels,
         "seed": seed,
         "steps_per_epoch": steps_per_epoch,
+        "strategy": f"{type(strategy).__name__} ({strategy.num_replicas_in_sync} replicas)",
         "model_config": model.get_config(),
         "compile_config": {k: v for k, v in model.get_compile_config().items() if "optimizer" not in k},
         "command": command or " ".join(shlex.quote(a) for a in sys.argv),

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasgan import distribute
 from kerasgan import losses as losses_lib
 from kerasgan import penalties
 from kerasgan.models.common import check_fraction, check_positive_int
@@ -98,7 +99,9 @@ class GAN(keras.Model):
         self.seed = seed
         self.generator = generator
         self.discriminator = discriminator
-        self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
+        # Replica-aware: under a distribution strategy each replica draws its
+        # own latents (a plain SeedGenerator gives every replica the same).
+        self.seed_generator = distribute.ReplicaSeedGenerator(seed, name="seed_generator")
         self.ema_generator = None
         if ema_decay is not None:
             self.ema_generator = keras.models.clone_model(generator)
@@ -170,7 +173,21 @@ class GAN(keras.Model):
                 generator loss (Salimans et al., 2016); needs a discriminator
                 layer named `"features"`.
             jit_compile, steps_per_execution, run_eagerly: as in `keras.Model`.
+                With more than one replica `jit_compile=True` raises a
+                ValueError and `"auto"` means False: Keras would compile the
+                whole `strategy.run`, which XLA cannot place on several
+                devices.
         """
+        replicas = max(distribute.num_replicas(), self.distribute_strategy.num_replicas_in_sync)
+        if replicas > 1 and jit_compile == "auto":
+            jit_compile = False
+        if replicas > 1 and jit_compile:
+            raise ValueError(
+                f"`jit_compile=True` does not work with more than one replica ({replicas} "
+                "in this model's strategy): Keras compiles the whole `strategy.run` with "
+                "XLA, which fails across devices. Use jit_compile=False (or 'auto', which "
+                f"is turned off here). Received: jit_compile={jit_compile!r}"
+            )
         defaults = dict(GAN.compile_defaults)
         defaults.update(type(self).compile_defaults)
         loss = defaults["loss"] if loss is None else loss
@@ -415,12 +432,57 @@ class GAN(keras.Model):
         else:
             # d_optimizer.iterations was just incremented by the critic step.
             do_g = tf.equal(self.d_optimizer.iterations % self.n_critic, 0)
-            tf.cond(
-                do_g,
-                lambda: self.generator_step(real, labels, batch_size) or tf.constant(True),
-                lambda: tf.constant(False),
-            )
-        return {m.name: m.result() for m in self.metrics}
+            self._conditional_generator_step(do_g, real, labels, batch_size)
+        logs = {m.name: m.result() for m in self.metrics}
+        if self._multi_worker():
+            # Keras 3.15 reduces multi-worker logs with strategy.reduce("MEAN",
+            # v, axis=0), which fails on scalars: give it vectors of one
+            # element (the reduction then yields the mean over replicas).
+            logs = {k: tf.reshape(v, [1]) for k, v in logs.items()}
+        return logs
+
+    def _multi_worker(self):
+        strategy = self.distribute_strategy
+        return isinstance(
+            strategy, tf.distribute.MultiWorkerMirroredStrategy
+        ) and strategy.extended._in_multi_worker_mode()
+
+    def _conditional_generator_step(self, do_g, real, labels, batch_size):
+        """`generator_step` when `do_g` is true.
+
+        Under `MirroredStrategy` a `tf.cond` in replica context must not
+        contain a `merge_call` (the optimizer's gradient all-reduce and
+        synchronized batch norm make one), so there the branch is taken in
+        cross-replica context and the step runs on every replica, as Keras'
+        `LossScaleOptimizer` does for its conditional update.
+        """
+
+        def run_step():
+            self.generator_step(real, labels, batch_size)
+            return tf.constant(True)
+
+        context = tf.distribute.get_replica_context()
+        if (
+            context is None
+            or context.num_replicas_in_sync == 1
+            or tf.__internal__.distribute.strategy_supports_no_merge_call()
+        ):
+            tf.cond(do_g, run_step, lambda: tf.constant(False))
+            return
+
+        def cross_replica(distribution, do_g, real, labels):
+            # Every replica computed the same do_g (iterations are mirrored).
+            do_g = distribution.experimental_local_results(do_g)[0]
+
+            def run_on_replicas():
+                distribution.extended.call_for_each_replica(
+                    lambda r, l: self.generator_step(r, l, tf.shape(r)[0]), args=(real, labels)
+                )
+                return tf.constant(True)
+
+            tf.cond(do_g, run_on_replicas, lambda: tf.constant(False))
+
+        context.merge_call(cross_replica, args=(do_g, real, labels))
 
     def discriminator_step(self, real, labels):
         """One discriminator update on a real batch; updates the trackers."""

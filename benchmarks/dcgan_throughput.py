@@ -1,0 +1,267 @@
+"""DCGAN 64x64 training throughput: kerasgan vs the same network in PyTorch.
+
+    python benchmarks/dcgan_throughput.py --steps 20 --repeats 3 [--jit] [--bf16] [--channels-last]
+
+One step = one full discriminator update and one generator update on a batch
+of 64 (non-saturating BCE, Adam(2e-4, 0.5)), the classic DCGAN: generator
+100 -> 512x4x4 -> 256x8x8 -> 128x16x16 -> 64x32x32 -> 1x64x64 (4x4 transposed
+convolutions, batch norm, ReLU, tanh), discriminator the mirror image with
+LeakyReLU(0.2), batch norm on all but the first block, no biases anywhere.
+
+kerasgan is timed through `model.train_function` on an iterator over one
+in-memory batch (steps, not whole `fit` calls: see PITFALLS.md, "fit()
+sometimes returned ~8 s late"). Both frameworks run in this process,
+alternating: each repeat times kerasgan, then (with --jit) kerasgan+XLA,
+then PyTorch. Reported: medians over repeats of images/s, the ratio
+kerasgan/torch, analytic FLOPs per step and the fraction of the machine's
+fp32 matmul peak (a TF 4096x4096 matmul). On a GPU both sides use it.
+
+PyTorch is not a kerasgan dependency: `pip install torch==2.13.0`.
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import time
+
+import numpy as np
+
+BATCH = 64
+LATENT = 100
+NGF = NDF = 64
+SIZE = 64
+CHANNELS = 1
+
+
+# --------------------------------------------------------------------- FLOPs
+def forward_macs():
+    """Multiply-accumulates of one image through G and through D.
+
+    Conv / transposed conv: MACs = H_out * W_out * C_out * C_in * k * k for a
+    convolution, H_in * W_in * C_in * C_out * k * k for a transposed one
+    (every input pixel is scattered through the k x k kernel). Batch norm,
+    activations and the loss are ignored (< 1%).
+    """
+    g = LATENT * (NGF * 8) * 4 * 4  # 1x1 -> 4x4 (a dense layer in kerasgan)
+    size, c = 4, NGF * 8
+    while size < SIZE // 2:
+        g += size * size * c * (c // 2) * 16
+        size, c = size * 2, c // 2
+    g += size * size * c * CHANNELS * 16  # 32x32x64 -> 64x64x1
+    d, size, c_in, c = 0, SIZE // 2, CHANNELS, NDF
+    while size >= 4:
+        d += size * size * c * c_in * 16
+        size, c_in, c = size // 2, c, c * 2
+    d += 4 * 4 * c_in * 1  # 4x4x512 -> 1 logit
+    return g, d
+
+
+def flops_per_step():
+    """FLOPs of one training step (D update + G update) on the batch.
+
+    With F(G), F(D) the forward MACs of one image, and a backward pass costing
+    two forwards (input gradients + weight gradients), one backward to the
+    inputs only costing one:
+      D update: G forward (no gradient) + D forward/backward on real and fake
+                = G + 2 * 3D
+      G update: G forward/backward + D forward + D backward to its input
+                = 3G + 2D
+      total MACs per image = 4G + 8D; FLOPs = 2 * MACs * batch.
+    """
+    g, d = forward_macs()
+    return 2 * (4 * g + 8 * d) * BATCH
+
+
+# ------------------------------------------------------------------- kerasgan
+def keras_runner(jit, bf16):
+    import keras
+    import tensorflow as tf
+
+    from kerasgan.models import DCGAN
+
+    keras.mixed_precision.set_global_policy("mixed_bfloat16" if bf16 else "float32")
+    keras.utils.set_random_seed(0)
+    model = DCGAN((SIZE, SIZE, CHANNELS), latent_dim=LATENT, generator_filters=NGF,
+                  discriminator_filters=NDF, seed=0)
+    model.compile(loss="non_saturating", jit_compile=jit)  # Adam(2e-4, 0.5) defaults
+    keras.mixed_precision.set_global_policy("float32")
+    images = np.random.default_rng(0).uniform(-1, 1, (BATCH, SIZE, SIZE, CHANNELS)).astype("float32")
+    iterator = iter(tf.data.Dataset.from_tensors(images).repeat())
+    model.make_train_function()
+    train = model.train_function
+
+    def step():
+        logs = train(iterator)
+        return float(logs["d_loss"])  # waits for the step to finish
+
+    return step
+
+
+# -------------------------------------------------------------------- PyTorch
+def torch_runner(channels_last, bf16):
+    import torch
+    from torch import nn
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    torch.manual_seed(0)
+
+    def generator():
+        layers, c = [nn.ConvTranspose2d(LATENT, NGF * 8, 4, 1, 0, bias=False)], NGF * 8
+        layers += [nn.BatchNorm2d(c), nn.ReLU(True)]
+        while c > NGF:
+            layers += [nn.ConvTranspose2d(c, c // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(c // 2), nn.ReLU(True)]
+            c //= 2
+        layers += [nn.ConvTranspose2d(NGF, CHANNELS, 4, 2, 1, bias=False), nn.Tanh()]
+        return nn.Sequential(*layers)
+
+    def discriminator():
+        layers, c = [nn.Conv2d(CHANNELS, NDF, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True)], NDF
+        while c < NDF * 8:
+            layers += [nn.Conv2d(c, c * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(c * 2), nn.LeakyReLU(0.2, True)]
+            c *= 2
+        layers += [nn.Conv2d(c, 1, 4, 1, 0, bias=False)]
+        return nn.Sequential(*layers)
+
+    def init(m):
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)
+
+    memory_format = torch.channels_last if channels_last else torch.contiguous_format
+    netG, netD = generator().to(device), discriminator().to(device)
+    netG.apply(init)
+    netD.apply(init)
+    netG, netD = netG.to(memory_format=memory_format), netD.to(memory_format=memory_format)
+    optD = torch.optim.Adam(netD.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    optG = torch.optim.Adam(netG.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    criterion = nn.BCEWithLogitsLoss()
+    real = (torch.rand(BATCH, CHANNELS, SIZE, SIZE, device=device) * 2 - 1).to(memory_format=memory_format)
+    ones = torch.ones(BATCH, device=device)
+    zeros = torch.zeros(BATCH, device=device)
+    autocast = torch.autocast(device, dtype=torch.bfloat16, enabled=bf16)
+
+    def step():
+        # D update: real -> 1, fake -> 0 (fake detached).
+        with autocast:
+            noise = torch.randn(BATCH, LATENT, 1, 1, device=device)
+            fake = netG(noise)
+            optD.zero_grad(set_to_none=True)
+            loss_d = criterion(netD(real).view(-1).float(), ones) + criterion(
+                netD(fake.detach()).view(-1).float(), zeros)
+        loss_d.backward()
+        optD.step()
+        # G update with fresh latents (as kerasgan does): D(G(z)) -> 1.
+        with autocast:
+            noise = torch.randn(BATCH, LATENT, 1, 1, device=device)
+            optG.zero_grad(set_to_none=True)
+            loss_g = criterion(netD(netG(noise)).view(-1).float(), ones)
+        loss_g.backward()
+        optG.step()
+        return float(loss_d)  # waits for the step to finish
+
+    return step
+
+
+# ---------------------------------------------------------------- measurement
+def time_steps(step, steps):
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return time.perf_counter() - start
+
+
+def matmul_peak(n=4096, repeats=5):
+    """fp32 GFLOP/s of a TF n x n matmul (best of `repeats`)."""
+    import tensorflow as tf
+
+    a = tf.random.normal([n, n])
+    b = tf.random.normal([n, n])
+    matmul = tf.function(lambda: tf.reduce_sum(tf.matmul(a, b)))
+    float(matmul())
+    best = min(time_steps(lambda: float(matmul()), 1) for _ in range(repeats))
+    return 2 * n**3 / best / 1e9
+
+
+def cpu_description():
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    except OSError:
+        return platform.processor(), set()
+    info = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+    name = info.get("Model name", "?").strip()
+    flags = set(info.get("Flags", "").split())
+    return f"{name}, {os.cpu_count()} logical CPUs", flags
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--steps", type=int, default=20, help="timed steps per repeat")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed steps before timing")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--jit", action="store_true", help="also time kerasgan with jit_compile=True")
+    parser.add_argument("--bf16", action="store_true",
+                        help="mixed_bfloat16 / torch.autocast(bfloat16) on both sides")
+    parser.add_argument("--channels-last", action="store_true", help="torch in channels_last")
+    parser.add_argument("--no-torch", action="store_true")
+    args = parser.parse_args()
+
+    import keras
+    import tensorflow as tf
+
+    cpu, flags = cpu_description()
+    gpus = tf.config.list_physical_devices("GPU")
+    if args.bf16 and not gpus and not ({"avx512_bf16", "amx_bf16"} & flags):
+        print("note: this CPU has no avx512_bf16/amx_bf16: bfloat16 runs emulated "
+              "(expect it to be slower than float32).")
+    runners = {"kerasgan": keras_runner(False, args.bf16)}
+    if args.jit:
+        runners["kerasgan_xla"] = keras_runner(True, args.bf16)
+    torch_version = None
+    if not args.no_torch:
+        import torch
+
+        torch_version = torch.__version__
+        runners["torch"] = torch_runner(args.channels_last, args.bf16)
+
+    for name, step in runners.items():  # warm-up (tracing, compilation, allocator)
+        start = time.perf_counter()
+        for _ in range(args.warmup):
+            step()
+        print(f"warm-up {name}: {args.warmup} steps in {time.perf_counter() - start:.1f} s")
+
+    rates = {name: [] for name in runners}
+    for r in range(args.repeats):
+        for name, step in runners.items():
+            seconds = time_steps(step, args.steps)
+            rates[name].append(BATCH * args.steps / seconds)
+            print(f"repeat {r + 1}/{args.repeats} {name:13s} {seconds / args.steps * 1000:7.1f} ms/step "
+                  f"{rates[name][-1]:7.1f} img/s")
+
+    flops = flops_per_step()
+    peak = None if gpus else matmul_peak()
+    print()
+    print(f"machine: {cpu}; GPU: {[g.name for g in gpus] or 'none'}")
+    print(f"versions: tensorflow {tf.__version__}, keras {keras.__version__}, torch {torch_version}")
+    g, d = forward_macs()
+    print(f"forward MACs per image: G {g / 1e6:.1f} M, D {d / 1e6:.1f} M; "
+          f"FLOPs per training step (batch {BATCH}): {flops / 1e9:.1f} GFLOP")
+    if peak:
+        print(f"fp32 matmul peak (TF 4096^2): {peak:.0f} GFLOP/s")
+    print(f"{'':13s} {'median img/s':>12s} {'ms/step':>8s} {'GFLOP/s':>8s} {'of peak':>8s}")
+    medians = {name: statistics.median(v) for name, v in rates.items()}
+    for name, rate in medians.items():
+        gflops = flops * rate / BATCH / 1e9
+        share = f"{gflops / peak:8.0%}" if peak else f"{'-':>8s}"
+        print(f"{name:13s} {rate:12.1f} {BATCH / rate * 1000:8.1f} {gflops:8.0f} {share}")
+    if "torch" in medians:
+        for name in medians:
+            if name != "torch":
+                print(f"ratio {name}/torch: {medians[name] / medians['torch']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
