@@ -67,6 +67,8 @@ import tempfile
 
 import numpy as np
 
+from kerasgan.models.common import check_positive_int
+
 logger = logging.getLogger(__name__)
 
 #: Signature names (TF Serving `signature_name`).
@@ -121,8 +123,8 @@ def export_saved_model(
         FileExistsError: the version folder exists and `overwrite` is False.
     """
     _check_model(model)
-    max_images = _check_positive_int("max_images", max_images)
-    warmup_batch_size = _check_positive_int("warmup_batch_size", warmup_batch_size)
+    max_images = check_positive_int("max_images", max_images)
+    warmup_batch_size = check_positive_int("warmup_batch_size", warmup_batch_size)
     base, version = _resolve_version_path(path, version)
     version_dir = os.path.join(base, str(version))
     if os.path.lexists(version_dir) and not overwrite:
@@ -168,7 +170,7 @@ def build_export_archive(model, max_images=1024):
     import tensorflow as tf
 
     _check_model(model)
-    max_images = _check_positive_int("max_images", max_images)
+    max_images = check_positive_int("max_images", max_images)
     generator = sampling_generator(model)
     latent_dim = int(model.latent_dim)
     num_classes = model.num_classes
@@ -340,12 +342,17 @@ def _check_model(model):
             "`model` must be a kerasgan GAN (with `generator`, `latent_dim`, "
             f"`num_classes`). Received: model={type(model).__name__}"
         )
+    expected = 1 if model.num_classes is None else 2
+    inputs = getattr(model.generator, "inputs", None) or []
+    if len(inputs) != expected:
+        # e.g. ProGAN's generator also takes the fade-in `alpha`.
+        raise ValueError(
+            f"Export supports generators taking latents{' and labels' if expected == 2 else ''}; "
+            f"{type(model).__name__}'s generator takes {len(inputs)} inputs "
+            f"({', '.join(str(getattr(i, 'name', '?')) for i in inputs)}). Received: model={type(model).__name__}"
+        )
 
 
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
-    return int(value)
 
 
 def _resolve_version_path(path, version):

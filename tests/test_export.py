@@ -382,3 +382,12 @@ def test_client_over_grpc_with_a_stand_in_server(cgan_export, tmp_path, capsys):
     assert list(received[-1].inputs["labels"].tensor_shape.dim)[0].size == 0
     assert "images_uint8: uint8 [4, 16, 16, 1]" in capsys.readouterr().out
     assert np.array(Image.open(grid)).shape == (32, 32)
+
+
+def test_generators_with_extra_inputs_are_refused_with_a_clear_error(tmp_path):
+    from kerasgan.models import ProGAN
+
+    model = ProGAN(target_resolution=8, channels=1, latent_dim=4, filters=4)
+    with pytest.raises(ValueError, match="ProGAN's generator takes 2 inputs"):
+        export.export_saved_model(model, str(tmp_path / "p"), version=1)
+    assert not (tmp_path / "p" / "1").exists()

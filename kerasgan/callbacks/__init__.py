@@ -3,12 +3,14 @@
 - `SampleGrid`: a PNG grid of samples from fixed latents every epoch.
 - `Checkpoint`: everything needed to resume (networks, optimizers, seed state, epoch).
 - `Evaluate`: FID/KID/IS/precision-recall during training, best checkpoint.
+- `ProgressiveGrowing`: ProGAN's fade-in and growth schedule.
 - `TensorBoard`: Keras' TensorBoard callback (per-epoch losses as scalars).
 """
 
 from keras.callbacks import TensorBoard
 
 from kerasgan.callbacks.checkpoint import Checkpoint
+from kerasgan.callbacks.progressive import ProgressiveGrowing, ProgressiveSchedule
 from kerasgan.callbacks.sample_grid import SampleGrid
 
 
@@ -21,4 +23,11 @@ def __getattr__(name):
     raise AttributeError(f"module 'kerasgan.callbacks' has no attribute '{name}'")
 
 
-__all__ = ["Checkpoint", "Evaluate", "SampleGrid", "TensorBoard"]
+__all__ = [
+    "Checkpoint",
+    "Evaluate",
+    "ProgressiveGrowing",
+    "ProgressiveSchedule",
+    "SampleGrid",
+    "TensorBoard",
+]

@@ -6,6 +6,7 @@
 from kerasgan.models.cgan import CGAN
 from kerasgan.models.dcgan import DCGAN, DCGANDiscriminator, DCGANGenerator
 from kerasgan.models.gan import GAN
+from kerasgan.models.progan import ProGAN, ProGANDiscriminator, ProGANGenerator
 from kerasgan.models.vanilla_gan import MLPDiscriminator, MLPGenerator, VanillaGAN
 from kerasgan.models.wgan_gp import WGANGP
 
@@ -15,6 +16,7 @@ FAMILIES = {
     "dcgan": DCGAN,
     "cgan": CGAN,
     "wgan_gp": WGANGP,
+    "progan": ProGAN,
 }
 
 
@@ -39,6 +41,9 @@ __all__ = [
     "GAN",
     "MLPDiscriminator",
     "MLPGenerator",
+    "ProGAN",
+    "ProGANDiscriminator",
+    "ProGANGenerator",
     "VanillaGAN",
     "WGANGP",
     "get",
