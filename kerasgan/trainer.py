@@ -165,7 +165,14 @@ def train(
         "command": command or " ".join(shlex.quote(a) for a in sys.argv),
         "keras_version": keras.__version__,
     }
-    with open(os.path.join(out, "run.json"), "w") as f:
+    run_json = os.path.join(out, "run.json")
+    previous_seconds = 0.0
+    if initial_epoch and os.path.exists(run_json):
+        with open(run_json) as f:
+            # Training time accumulates over the sessions of a resumed run.
+            previous_seconds = json.load(f).get("train_seconds", 0.0)
+    run["train_seconds"] = previous_seconds
+    with open(run_json, "w") as f:
         json.dump(run, f, indent=2, default=str)
 
     history = None
@@ -186,14 +193,20 @@ def train(
         ]
         if tensorboard:
             callbacks.append(keras.callbacks.TensorBoard(os.path.join(out, "logs")))
-        callbacks.extend(extra_callbacks)
         start = time.time()
+
+        def save_run(epoch=None, logs=None):
+            run["train_seconds"] = round(previous_seconds + time.time() - start, 1)
+            with open(run_json, "w") as f:
+                json.dump(run, f, indent=2, default=str)
+
+        # After the checkpoint, so a killed run keeps the time of its saved epochs.
+        callbacks.append(keras.callbacks.LambdaCallback(on_epoch_end=save_run))
+        callbacks.extend(extra_callbacks)
         history = model.fit(
             ds, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
             callbacks=callbacks, verbose=verbose,
         )
-        run["train_seconds"] = round(time.time() - start, 1)
-        with open(os.path.join(out, "run.json"), "w") as f:
-            json.dump(run, f, indent=2, default=str)
+        save_run()
     _atomic_save(model, os.path.join(out, "model.keras"))
     return model, history

@@ -37,6 +37,8 @@ def test_interrupted_run_resumes_to_the_same_weights(tmp_path):
         trainer.train(out=str(tmp_path / "resumed"), epochs=2, extra_callbacks=[StopAfterEpoch(1)], **TINY)
     assert not (tmp_path / "resumed" / "model.keras").exists()
     assert (tmp_path / "resumed" / "samples" / "epoch_0001.png").exists()
+    first_session = json.loads((tmp_path / "resumed" / "run.json").read_text())["train_seconds"]
+    assert first_session > 0
     _, history = trainer.train(out=str(tmp_path / "resumed"), epochs=2, **TINY)
     assert history.epoch == [1]  # only the remaining epoch ran
 
@@ -48,6 +50,8 @@ def test_interrupted_run_resumes_to_the_same_weights(tmp_path):
         np.testing.assert_allclose(x, y, rtol=0, atol=1e-6)
     assert int(resumed.g_optimizer.iterations) == int(straight.g_optimizer.iterations) == 6
     np.testing.assert_allclose(straight.generate(4, seed=0), resumed.generate(4, seed=0), atol=1e-6)
+    run = json.loads((tmp_path / "resumed" / "run.json").read_text())
+    assert run["train_seconds"] > first_session  # both sessions' training time
     rows = (tmp_path / "resumed" / "history.csv").read_text().strip().splitlines()
     assert [r.split(",")[0] for r in rows[1:]] == ["0", "1"]
 
