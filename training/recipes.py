@@ -14,53 +14,44 @@ import numpy as np
 MNIST = "{shared}/mnist/t10k-images-idx3-ubyte.gz"
 TWEMOJI = "{shared}/emoji/twemoji-72"
 
+#: What every 32x32 recipe shares (each recipe overrides what differs).
+SMALL_32 = dict(image_size=32, batch_size=32, latent_dim=64, compile_kwargs={})
+
 RECIPES = {
     "dcgan-mnist-32": dict(
+        SMALL_32,
         description="DCGAN on MNIST digits, 32x32 grayscale, generator EMA.",
         family="dcgan",
         dataset=MNIST,
-        image_size=32,
-        batch_size=32,
-        latent_dim=64,
         epochs=8,
         model_kwargs={"generator_filters": 32, "discriminator_filters": 32, "ema_decay": 0.995},
-        compile_kwargs={},
         extractor="mnist",
     ),
     "cgan-mnist-32": dict(
+        SMALL_32,
         description="Class-conditional GAN on MNIST digits, 32x32 grayscale, generator EMA.",
         family="cgan",
         dataset=MNIST,
-        image_size=32,
-        batch_size=32,
-        latent_dim=64,
         epochs=8,
         model_kwargs={"generator_filters": 32, "discriminator_filters": 32, "ema_decay": 0.995},
-        compile_kwargs={},
         extractor="mnist",
     ),
     "wgan-gp-mnist-32": dict(
+        SMALL_32,
         description="WGAN-GP on MNIST digits, 32x32 grayscale (n_critic 5, lambda 10), generator EMA.",
         family="wgan_gp",
         dataset=MNIST,
-        image_size=32,
-        batch_size=32,
-        latent_dim=64,
         epochs=32,
         model_kwargs={"generator_filters": 32, "critic_filters": 32, "ema_decay": 0.99},
-        compile_kwargs={},
         extractor="mnist",
     ),
     "dcgan-twemoji-32": dict(
+        SMALL_32,
         description="DCGAN on Twemoji colour emoji, 32x32 RGB (composited on white), generator EMA.",
         family="dcgan",
         dataset=TWEMOJI,
-        image_size=32,
-        batch_size=32,
-        latent_dim=64,
         epochs=25,
         model_kwargs={"generator_filters": 32, "discriminator_filters": 32, "ema_decay": 0.995},
-        compile_kwargs={},
         # The folder has no class subfolders: the domain classifier that measures
         # FID learns the Emojibase group of each emoji instead.
         labels="emoji_groups",

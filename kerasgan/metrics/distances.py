@@ -29,6 +29,18 @@ def _as_2d_float64(x, name):
     return x
 
 
+def _activation_pair(activations1, activations2):
+    """Both sets as float64 `[N, D]` arrays with the same feature dimension D."""
+    a1 = _as_2d_float64(activations1, "activations1")
+    a2 = _as_2d_float64(activations2, "activations2")
+    if a1.shape[1] != a2.shape[1]:
+        raise ValueError(
+            "Both activation sets need the same feature dimension. Received: "
+            f"activations1.shape={a1.shape}, activations2.shape={a2.shape}"
+        )
+    return a1, a2
+
+
 def activation_statistics(activations):
     """Mean and covariance of activations, the Gaussian fitted by FID.
 
@@ -148,13 +160,7 @@ def fid_from_activations(activations1, activations2):
     with N (roughly like 1/N); only compare values computed with the same N
     and the same extractor. `kernel_inception_distance` is unbiased.
     """
-    a1 = _as_2d_float64(activations1, "activations1")
-    a2 = _as_2d_float64(activations2, "activations2")
-    if a1.shape[1] != a2.shape[1]:
-        raise ValueError(
-            "Both activation sets need the same feature dimension. Received: "
-            f"activations1.shape={a1.shape}, activations2.shape={a2.shape}"
-        )
+    a1, a2 = _activation_pair(activations1, activations2)
     if min(a1.shape[0], a2.shape[0]) <= a1.shape[1]:
         warnings.warn(
             f"FID from {a1.shape[0]} and {a2.shape[0]} samples of "
@@ -202,13 +208,7 @@ def kernel_inception_distance(
     Returns:
         `(mean, std)` of MMD^2_u over the subsets, Python floats.
     """
-    a1 = _as_2d_float64(activations1, "activations1")
-    a2 = _as_2d_float64(activations2, "activations2")
-    if a1.shape[1] != a2.shape[1]:
-        raise ValueError(
-            "Both activation sets need the same feature dimension. Received: "
-            f"activations1.shape={a1.shape}, activations2.shape={a2.shape}"
-        )
+    a1, a2 = _activation_pair(activations1, activations2)
     if num_subsets < 1:
         raise ValueError(f"`num_subsets` must be >= 1. Received: num_subsets={num_subsets}")
     m = min(int(subset_size), a1.shape[0], a2.shape[0])
