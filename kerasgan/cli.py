@@ -155,20 +155,6 @@ def _sample(args):
     return 0
 
 
-def _real_images(dataset, image_shape, with_labels):
-    """All images (and labels) of `dataset` at the model's resolution, as arrays."""
-    import numpy as np
-
-    from kerasgan import data
-
-    ds = data.load(dataset, image_shape[0], batch_size=256, channels=image_shape[-1],
-                   with_labels=with_labels, shuffle=False, drop_remainder=False)
-    batches = list(ds.as_numpy_iterator())
-    if with_labels:
-        return np.concatenate([b[0] for b in batches]), np.concatenate([b[1] for b in batches])
-    return np.concatenate(batches), None
-
-
 def _extractor(args, dataset_name, images, labels):
     import re
 
@@ -242,7 +228,8 @@ def _evaluate(args):
     model = _model_for_evaluation(args.model)
     wanted = [m.strip() for m in args.metrics.split(",") if m.strip()]
     info = data.info(args.dataset)
-    images, labels = _real_images(args.dataset, model.image_shape, info.num_classes is not None)
+    images, labels = data.load_arrays(args.dataset, model.image_shape[0], channels=model.image_shape[-1],
+                                      with_labels=info.num_classes is not None)
     extractor = _extractor(args, args.dataset, images, labels)
     results = metrics.evaluate(model, images, metrics=wanted, num_samples=args.num_samples,
                                extractor=extractor, seed=args.seed)

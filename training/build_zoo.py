@@ -51,24 +51,15 @@ def real_data(dataset, image_size, recipe, shared):
 
     Labels come from the dataset itself, or from the recipe's `labels`
     function (emoji: Emojibase groups, -1 where unknown)."""
-    import numpy as np
-
     import kerasgan
 
     if recipe.get("labels") == "emoji_groups":
         import recipes
 
-        ds = kerasgan.data.load(dataset, image_size, batch_size=500, shuffle=False, drop_remainder=False)
-        images = np.concatenate(list(ds.as_numpy_iterator()))
+        images, _ = kerasgan.data.load_arrays(dataset, image_size)
         return images, recipes.emoji_groups(dataset, f"{shared}/emoji/emojibase.data.json")
-    info = kerasgan.data.info(dataset)
-    with_labels = info.num_classes is not None
-    ds = kerasgan.data.load(dataset, image_size, batch_size=500, with_labels=with_labels,
-                            shuffle=False, drop_remainder=False)
-    batches = list(ds.as_numpy_iterator())
-    if with_labels:
-        return np.concatenate([b[0] for b in batches]), np.concatenate([b[1] for b in batches])
-    return np.concatenate(batches), None
+    with_labels = kerasgan.data.info(dataset).num_classes is not None
+    return kerasgan.data.load_arrays(dataset, image_size, with_labels=with_labels)
 
 
 def domain_classifier(dataset_key, images, labels):

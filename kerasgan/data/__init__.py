@@ -24,7 +24,7 @@ source, one class per kind), `images` (per-image TF preprocessing), `folders`
 """
 
 from kerasgan.data.idx import read_idx
-from kerasgan.data.loaders import info, load, num_classes
+from kerasgan.data.loaders import info, load, load_arrays, num_classes
 from kerasgan.data.sources import ACCEPTED_SOURCES, DatasetInfo
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "DatasetInfo",
     "info",
     "load",
+    "load_arrays",
     "num_classes",
     "read_idx",
 ]

@@ -12,6 +12,7 @@ import logging
 import numbers
 import os
 
+import numpy as np
 import tensorflow as tf
 
 from kerasgan.data import images as images_lib
@@ -252,3 +253,26 @@ def num_classes(source, **kwargs):
     `num_classes("digits") == 10`.
     """
     return info(source, **kwargs).num_classes
+
+
+def load_arrays(source, image_size, *, channels=None, with_labels=False, **kwargs):
+    """Every image of `source` (and its labels) as NumPy arrays, in source order.
+
+    The same preprocessing as `load` (scaled to [-1, 1], cropped, resized),
+    unshuffled and with no image dropped: for reference statistics, evaluation
+    and classifiers rather than for training.
+
+    Args:
+        source, image_size, channels, with_labels: as in `load`.
+        **kwargs: any other `load` argument (`split`, `data_dir`, `labels`, ...).
+
+    Returns:
+        `(images, labels)`: float32 `[N, H, W, C]` and int32 `[N]`, or
+        `(images, None)` when `with_labels` is False.
+    """
+    ds = load(source, image_size, batch_size=kwargs.pop("batch_size", 512), channels=channels,
+              with_labels=with_labels, shuffle=False, drop_remainder=False, **kwargs)
+    batches = list(ds.as_numpy_iterator())
+    if with_labels:
+        return np.concatenate([b[0] for b in batches]), np.concatenate([b[1] for b in batches])
+    return np.concatenate(batches), None

@@ -307,3 +307,14 @@ def test_real_twemoji_folder(shared_data):
     assert images.min() == -1.0 and images.max() == 1.0
     corners = images[:, 0, 0, :]  # emoji corners are transparent -> white
     assert (corners == 1.0).mean() > 0.9
+
+
+def test_load_arrays_returns_every_image_in_order_with_labels():
+    digits = load_digits()
+    images, labels = kerasgan.data.load_arrays("digits", 8, with_labels=True, batch_size=500)
+    # 1,797 is not a multiple of the batch: nothing is dropped, nothing shuffled.
+    assert images.shape == (1797, 8, 8, 1) and images.dtype == np.float32
+    np.testing.assert_array_equal(labels, digits.target)
+    np.testing.assert_allclose(images[..., 0], digits.images / 16.0 * 2.0 - 1.0, atol=1e-5)
+    only_images, none = kerasgan.data.load_arrays("digits", 8)
+    assert none is None and only_images.shape == images.shape
