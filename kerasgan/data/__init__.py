@@ -16,7 +16,9 @@ images `[B, H, W, C]` in [-1, 1] (or `(images, int32 labels)` with
     kerasgan.data.info("path/to/emoji").channels  # 3
 
 Metadata (number of classes, class names, counts) comes from `info(source)`
-rather than from the dataset. `read_idx(path)` reads one IDX file into NumPy.
+rather than from the dataset. `load_arrays(source, image_size)` gives every
+image (and label) as NumPy arrays, unshuffled (for evaluation);
+`read_idx(path)` reads one IDX file into NumPy.
 
 Modules: `loaders` (the pipeline, `load`/`info`), `sources` (recognising a
 source, one class per kind), `images` (per-image TF preprocessing), `folders`
