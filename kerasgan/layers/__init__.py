@@ -3,5 +3,24 @@
 from kerasgan.layers.equalized import EqualizedConv2D, EqualizedDense
 from kerasgan.layers.minibatch_stddev import MinibatchStdDev
 from kerasgan.layers.pixel_norm import PixelNorm
+from kerasgan.layers.style import (
+    AdaIN,
+    LearnedConstant,
+    ModulatedConv2D,
+    NoiseInjection,
+    StyleMixing,
+    Truncation,
+)
 
-__all__ = ["EqualizedConv2D", "EqualizedDense", "MinibatchStdDev", "PixelNorm"]
+__all__ = [
+    "AdaIN",
+    "EqualizedConv2D",
+    "EqualizedDense",
+    "LearnedConstant",
+    "MinibatchStdDev",
+    "ModulatedConv2D",
+    "NoiseInjection",
+    "PixelNorm",
+    "StyleMixing",
+    "Truncation",
+]

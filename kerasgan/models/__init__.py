@@ -7,6 +7,7 @@ from kerasgan.models.cgan import CGAN
 from kerasgan.models.dcgan import DCGAN, DCGANDiscriminator, DCGANGenerator
 from kerasgan.models.gan import GAN
 from kerasgan.models.progan import ProGAN, ProGANDiscriminator, ProGANGenerator
+from kerasgan.models.stylegan import StyleGAN, StyleGANGenerator
 from kerasgan.models.vanilla_gan import MLPDiscriminator, MLPGenerator, VanillaGAN
 from kerasgan.models.wgan_gp import WGANGP
 
@@ -17,6 +18,7 @@ FAMILIES = {
     "cgan": CGAN,
     "wgan_gp": WGANGP,
     "progan": ProGAN,
+    "stylegan": StyleGAN,
 }
 
 
@@ -44,6 +46,8 @@ __all__ = [
     "ProGAN",
     "ProGANDiscriminator",
     "ProGANGenerator",
+    "StyleGAN",
+    "StyleGANGenerator",
     "VanillaGAN",
     "WGANGP",
     "get",

@@ -57,6 +57,12 @@ class GAN(keras.Model):
     #: False: their config holds those arguments instead of the networks.
     networks_in_config = True
 
+    #: Extra scalar inputs of the serving signatures (`kerasgan.export`):
+    #: name -> (dtype string, default value, one-line doc), e.g. StyleGAN's
+    #: `{"truncation_psi": ("float32", 1.0, "...")}`. Each is passed to
+    #: `images_from_latents` as a keyword of that name.
+    serving_inputs = {}
+
     def __init__(
         self,
         generator,
@@ -512,12 +518,20 @@ class GAN(keras.Model):
                 gp = penalties.gradient_penalty(critic, real, fake, seed=self.seed_generator)
                 total = total + self.gradient_penalty_weight * gp
             if self.r1_weight:
-                r1 = penalties.r1_penalty(critic, real)
                 if self.r1_interval > 1:
+                    # Lazy R1 (StyleGAN2): the double backward pass only runs on
+                    # every r1_interval-th step, scaled by the interval.
                     apply_r1 = tf.equal(self.d_optimizer.iterations % self.r1_interval, 0)
-                    scale = tf.where(apply_r1, float(self.r1_interval), 0.0)
+                    r1 = tf.cond(
+                        apply_r1,
+                        lambda: penalties.r1_penalty(critic, real),
+                        lambda: tf.zeros([batch_size], tf.float32),
+                    )
+                    r1_weight = tf.cast(apply_r1, tf.float32)
+                    scale = float(self.r1_interval)
                 else:
-                    scale = 1.0
+                    r1 = penalties.r1_penalty(critic, real)
+                    r1_weight, scale = 1.0, 1.0
                 total = total + scale * (0.5 * self.r1_weight) * r1
             loss = self._average(total)
             scaled = self.d_optimizer.scale_loss(loss)
@@ -529,7 +543,8 @@ class GAN(keras.Model):
         if self.gradient_penalty_weight:
             self.gp_tracker.update_state(tf.reduce_mean(gp))
         if self.r1_weight:
-            self.r1_tracker.update_state(tf.reduce_mean(r1))
+            # Logged over the steps where R1 was computed.
+            self.r1_tracker.update_state(tf.reduce_mean(r1), sample_weight=r1_weight)
 
     def generator_step(self, real, labels, batch_size):
         """One generator update; updates the trackers and the EMA."""
@@ -581,6 +596,21 @@ class GAN(keras.Model):
         used for sampling (the EMA one when present)."""
         generator = self.ema_generator if self.ema_generator is not None else self.generator
         return generator(inputs, training=training)
+
+    def images_from_latents(self, latents, labels=None, **options):
+        """Float32 images `[batch, H, W, C]` in [-1, 1] from latents (and
+        labels, for conditional models): the sampling generator (the EMA one
+        when present) in inference mode. This is what `kerasgan.export`
+        serves; a family whose sampling takes more (e.g. a truncation psi)
+        overrides it, declares the keywords in `serving_inputs`, and accepts
+        them here as `options`.
+        """
+        if options:
+            raise ValueError(
+                f"{type(self).__name__} takes no sampling options (its `serving_inputs` "
+                f"is {dict(type(self).serving_inputs)}). Received: {sorted(options)}"
+            )
+        return tf.cast(self(self.generator_inputs(latents, labels), training=False), tf.float32)
 
     def generate(self, n, seed=None, labels=None, batch_size=256, latents=None):
         """Generates `n` images, float32 `[n, H, W, C]` in [-1, 1].

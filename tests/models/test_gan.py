@@ -88,6 +88,30 @@ def test_penalties_and_feature_matching_are_tracked():
     assert float(model.feature_matching_loss(images, -images)) > 0.0
 
 
+def test_lazy_r1_runs_only_every_interval_steps():
+    images = tiny_dataset(SHAPE, num_batches=1)
+
+    def d_update(r1_weight, iterations):
+        keras.utils.set_random_seed(7)  # the same initial weights for every model
+        model = custom_gan()
+        model.compile(r1_weight=r1_weight, r1_interval=4, d_optimizer=keras.optimizers.SGD(0.1))
+        model.d_optimizer.iterations.assign(iterations)
+        before = weights_of(model.discriminator)
+        logs = model.train_step(next(iter(images)))
+        after = weights_of(model.discriminator)
+        return [a - b for a, b in zip(after, before)], logs
+
+    plain, _ = d_update(0.0, 1)
+    skipped, logs = d_update(10.0, 1)
+    applied, _ = d_update(10.0, 4)
+    # Off-interval steps are exactly unregularised (and log no R1); every
+    # fourth step adds 4 * gamma / 2 * R1.
+    for a, b in zip(plain, skipped):
+        np.testing.assert_array_equal(a, b)
+    assert float(logs["r1_penalty"]) == 0.0
+    assert any(np.abs(a - b).max() > 1e-6 for a, b in zip(plain, applied))
+
+
 def test_feature_matching_needs_a_features_layer():
     inputs = keras.Input(SHAPE)
     d = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.Flatten()(inputs)))

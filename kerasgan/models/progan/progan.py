@@ -174,9 +174,11 @@ class ProGAN(GAN):
             start_resolution=start_resolution,
             minibatch_group_size=minibatch_group_size,
         )
+        # Subclasses (StyleGAN) add the arguments of their own networks.
+        arch.update(kwargs.pop("_network_args", {}))
         super().__init__(
-            _build_generator(resolution, latent_dim, **arch),
-            _build_discriminator(resolution, **arch),
+            self.build_generator(resolution, latent_dim, arch),
+            self.build_discriminator(resolution, arch),
             latent_dim=latent_dim,
             ema_decay=ema_decay,
             seed=seed,
@@ -201,15 +203,19 @@ class ProGAN(GAN):
         self.images_seen = self.add_weight(
             shape=(), initializer="zeros", trainable=False, dtype="int64", name="images_seen"
         )
+        self._network_args = arch
 
     # ------------------------------------------------------------- networks
-    def _arch(self):
-        return dict(
-            channels=self.channels,
-            filters=self.filters,
-            start_resolution=self.start_resolution,
-            minibatch_group_size=self.minibatch_group_size,
-        )
+    @staticmethod
+    def build_generator(resolution, latent_dim, arch):
+        """The generator at `resolution` (`arch`: the model's architecture
+        arguments). Subclasses with other networks override this and
+        `build_discriminator`; `grow` calls both."""
+        return _build_generator(resolution, latent_dim, **arch)
+
+    @staticmethod
+    def build_discriminator(resolution, arch):
+        return _build_discriminator(resolution, **arch)
 
     def _alpha_for(self, batch_like):
         """The `alpha` variable broadcast to `[batch]` (the networks' input)."""
@@ -261,8 +267,8 @@ class ProGAN(GAN):
         resolution = self.resolution * 2
         report = {}
         with self.distribute_strategy.scope():
-            generator = _build_generator(resolution, self.latent_dim, **self._arch())
-            discriminator = _build_discriminator(resolution, **self._arch())
+            generator = self.build_generator(resolution, self.latent_dim, self._network_args)
+            discriminator = self.build_discriminator(resolution, self._network_args)
             report["generator"] = copy_weights_by_name(self.generator, generator)
             report["discriminator"] = copy_weights_by_name(self.discriminator, discriminator)
             ema_generator = None
