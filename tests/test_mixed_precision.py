@@ -116,3 +116,31 @@ def test_jit_compile_every_family(family):
     if family is WGANGP:
         assert int(model.g_optimizer.iterations) == 1
         assert np.isfinite(history.history["gradient_penalty"]).all()
+
+
+# ------------------------------------------------- progressive / style families
+def tiny_style(**kwargs):
+    from kerasgan.models import StyleGAN
+
+    return StyleGAN(target_resolution=8, start_resolution=8, channels=1, latent_dim=4,
+                    filters=4, mapping_layers=2, style_mode="modulated", seed=0, **kwargs)
+
+
+def test_stylegan_mixed_bfloat16_and_xla_with_lazy_r1(policy):
+    """StyleGAN's normalising layers (AdaIN, demodulation, w_avg) run in
+    float32 inside; under bf16 and under XLA (lazy R1 is a tf.cond around a
+    nested tape) the losses stay finite and the images float32."""
+    from kerasgan.models import ProGAN
+
+    policy("mixed_bfloat16")
+    model = tiny_style()
+    model.compile(r1_interval=2)
+    history = fit_finite(model, steps=2)
+    assert np.isfinite(history.history["r1_penalty"]).all()
+    assert model.generate(2, seed=0, truncation_psi=0.5).dtype == "float32"
+    assert model.generator.get_layer("block_8_conv0").compute_dtype == "bfloat16"
+    policy("float32")
+    for model in (tiny_style(), ProGAN(target_resolution=8, channels=1, latent_dim=4, filters=4, seed=0)):
+        model.compile(jit_compile=True, **({"r1_interval": 2} if hasattr(model, "w_dim") else {}))
+        fit_finite(model, steps=2)
+        assert int(model.d_optimizer.iterations) == 2

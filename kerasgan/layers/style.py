@@ -60,8 +60,10 @@ class _StyleAffine:
 
     @staticmethod
     def affine(w, kernel, bias, scale):
+        # float32 whatever the dtype policy (under mixed precision Keras
+        # hands variables to `call` in the compute dtype).
         w = ops.cast(w, "float32")
-        return ops.matmul(w, kernel * scale) + bias
+        return ops.matmul(w, ops.cast(kernel, "float32") * scale) + ops.cast(bias, "float32")
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -140,8 +142,8 @@ class NoiseInjection(keras.layers.Layer):
         height, width = x.shape[1], x.shape[2]
         random = keras.random.normal((batch, height, width, 1), seed=self.seed_generator)
         mode = ops.reshape(ops.cast(mode, "float32"), (-1, 1, 1, 1))
-        noise = mode * random + (1.0 - mode) * self.const_noise
-        strength = ops.reshape(self.strength, (1, 1, 1, -1))
+        noise = mode * ops.cast(random, "float32") + (1.0 - mode) * ops.cast(self.const_noise, "float32")
+        strength = ops.reshape(ops.cast(self.strength, "float32"), (1, 1, 1, -1))
         return x + ops.cast(noise * strength, x.dtype)
 
     def compute_output_shape(self, input_shape):
@@ -256,16 +258,17 @@ class ModulatedConv2D(keras.layers.Layer, _StyleAffine):
 
     def call(self, inputs):
         x, ws = inputs
+        # Styles and demodulation coefficients in float32; the convolution
+        # itself in the compute dtype (bfloat16 / float16 under mixed precision).
         s = self.styles(ws)
-        kernel = self.kernel * self.scale
-        h = ops.cast(x, "float32") * s[:, None, None, :]
-        h = ops.conv(h, kernel, padding="same", data_format="channels_last")
+        kernel = ops.cast(self.kernel, "float32") * self.scale
+        h = x * ops.cast(s[:, None, None, :], x.dtype)
+        h = ops.conv(h, ops.cast(kernel, x.dtype), padding="same", data_format="channels_last")
         if self.demodulate:
             # sum_{kh,kw,cin} (k * s)^2 = s^2 @ sum_{kh,kw} k^2   -> [batch, filters]
             energy = ops.matmul(ops.square(s), ops.sum(ops.square(kernel), axis=(0, 1)))
-            h = h * ops.rsqrt(energy + self.epsilon)[:, None, None, :]
-        h = h + self.bias
-        return ops.cast(h, x.dtype)
+            h = h * ops.cast(ops.rsqrt(energy + self.epsilon)[:, None, None, :], h.dtype)
+        return h + ops.cast(self.bias, h.dtype)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[0][:-1]) + (self.filters,)
@@ -338,7 +341,7 @@ class Truncation(keras.layers.Layer):
 
     def call(self, inputs, training=False):
         ws, psi, w = inputs
-        w_avg = self.w_avg
+        w_avg = ops.cast(self.w_avg, "float32")
         if training:
             batch_mean = ops.mean(ops.cast(w, "float32"), axis=0)
             self.w_avg.assign(batch_mean + self.beta * (self.w_avg - batch_mean))

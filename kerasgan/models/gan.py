@@ -520,13 +520,19 @@ class GAN(keras.Model):
             if self.r1_weight:
                 if self.r1_interval > 1:
                     # Lazy R1 (StyleGAN2): the double backward pass only runs on
-                    # every r1_interval-th step, scaled by the interval.
+                    # every r1_interval-th step, scaled by the interval. XLA
+                    # fails to compile the gradient of some layers (minibatch
+                    # stddev's broadcasts) inside a tf.cond branch, so under
+                    # jit_compile R1 is computed every step and masked.
                     apply_r1 = tf.equal(self.d_optimizer.iterations % self.r1_interval, 0)
-                    r1 = tf.cond(
-                        apply_r1,
-                        lambda: penalties.r1_penalty(critic, real),
-                        lambda: tf.zeros([batch_size], tf.float32),
-                    )
+                    if self.jit_compile:
+                        r1 = tf.where(apply_r1, penalties.r1_penalty(critic, real), 0.0)
+                    else:
+                        r1 = tf.cond(
+                            apply_r1,
+                            lambda: penalties.r1_penalty(critic, real),
+                            lambda: tf.zeros([batch_size], tf.float32),
+                        )
                     r1_weight = tf.cast(apply_r1, tf.float32)
                     scale = float(self.r1_interval)
                 else:
