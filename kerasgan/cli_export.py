@@ -14,10 +14,12 @@ def add_export_parser(subparsers):
     p = subparsers.add_parser(
         "export", help="export a saved model's generator for TensorFlow Serving",
         description=(
-            "Write the generator (the EMA one when the model has it) as a SavedModel in "
-            "TF Serving's layout OUT/VERSION/ with the signatures serving_default "
-            "(z [, labels] -> images, images_uint8) and generate_from_seed "
-            "(seed, num_images [, labels] -> images, images_uint8, z). See serving/README.md."),
+            "Write the model's sampling path (its EMA generator when it has one; ProGAN with its "
+            "fade-in alpha) as a SavedModel in TF Serving's layout OUT/VERSION/ with the "
+            "signatures serving_default (z [, labels] [, options] -> images, images_uint8) and "
+            "generate_from_seed (seed, num_images [, labels] [, options] -> images, "
+            "images_uint8, z). Options are the family's extra scalar inputs (its "
+            "serving_inputs, e.g. StyleGAN's truncation_psi). See serving/README.md."),
     )
     p.add_argument("model", help="a .keras model written by kerasgan")
     p.add_argument("--out", required=True,
@@ -36,7 +38,7 @@ def add_export_parser(subparsers):
 def run_export(args):
     """Runs `kerasgan export`; returns the exit status (1 when the version exists)."""
     from kerasgan.cli import _load_model
-    from kerasgan.export import export_saved_model
+    from kerasgan.export import export_saved_model, serving_inputs
 
     model = _load_model(args.model)
     try:
@@ -50,6 +52,8 @@ def run_export(args):
     base = os.path.abspath(os.path.dirname(path))
     name = os.path.basename(base)
     print(f"Exported {type(model).__name__} to {path}")
+    for name, dtype, default, doc in serving_inputs(model):
+        print(f"  extra input {name}: {dtype.name} scalar, default {default.item()!r} ({doc})")
     print(f"Serve it with:\n  docker run --rm -p 8500:8500 -p 8501:8501 "
           f"-v {base}:/models/{name} -e MODEL_NAME={name} tensorflow/serving")
     return 0

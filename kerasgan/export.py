@@ -3,8 +3,10 @@
     from kerasgan.export import export_saved_model
     export_saved_model(model, "exports/dcgan", version=1)   # -> exports/dcgan/1/
 
-The export is the generator used for sampling: the EMA generator when the
-model has one, else the generator. It is written in TF Serving's layout
+The export is the model's sampling path, `model.images_from_latents`: the
+EMA generator when the model has one, else the generator, in inference mode,
+with whatever else the family feeds it (ProGAN: its fade-in `alpha`, saved
+as a variable of the export). It is written in TF Serving's layout
 `<base_path>/<model_name>/<version>/` (`saved_model.pb`, `variables/`,
 `assets.extra/`) and has these signatures (method `tensorflow/serving/predict`):
 
@@ -14,6 +16,8 @@ model has one, else the generator. It is written in TF Serving's layout
         labels  int32   [batch]              class of each image, in
                                              [0, num_classes) (conditional
                                              models only).
+        then one scalar per entry of the family's `serving_inputs` (see
+        below), e.g. `truncation_psi` float32 [].
     Outputs:
         images        float32 [batch, H, W, C], in [-1, 1].
         images_uint8  uint8   [batch, H, W, C], round((images + 1) * 127.5)
@@ -29,6 +33,7 @@ model has one, else the generator. It is written in TF Serving's layout
                     each image's class, k = 1 one class for all, k = 0 (an
                     empty list) the classes 0, 1, ..., cycled, as
                     `model.generate(n, labels=None)`.
+        then the family's `serving_inputs`, as in `serving_default`.
     Outputs: `images` and `images_uint8` as above, `z` float32
         [num_images, latent_dim] (the latents drawn, to feed back to
         `serving_default`), and `labels` int32 [num_images] for conditional
@@ -37,6 +42,16 @@ model has one, else the generator. It is written in TF Serving's layout
     with the TensorFlow backend, so `generate_from_seed(seed=s, num_images=n)`
     gives the same images as `model.generate(n, seed=s)` in Python (up to
     float rounding; labels as in `generate`).
+
+Family options (`serving_inputs`): a family whose sampling takes more than
+latents and labels declares the extra scalars as a class attribute of its
+GAN, `serving_inputs = {name: (dtype, default, doc)}` (e.g. StyleGAN's
+`{"truncation_psi": ("float32", 1.0, "...")}`), and accepts them as keywords
+of `images_from_latents`. Each becomes a scalar input of both signatures,
+after `z` / `labels` (`seed` / `num_images` / `labels`), in the order
+declared. SavedModel signatures have no optional inputs, so clients send
+every one of them (TF Serving refuses a request that lacks one); the
+defaults are recorded in `kerasgan.json` and used by the warm-up requests.
 
 Wrong inputs fail at the signature boundary: the input specs fix the rank and
 the latent size (`z` must be `[batch, latent_dim]`), and the graph checks
@@ -52,7 +67,7 @@ signature (TF Serving replays them when it loads the version, so the first
 real request is not slow). Writing it needs `tensorflow-serving-api`
 (`pip install kerasgan[serving]`); without it the export is written without
 the file and a warning is logged. `assets.extra/kerasgan.json` records the
-model's family, config and signatures.
+model's family, config, signatures and `serving_inputs` (dtype, default, doc).
 
 See `serving/README.md` for the TF Serving command lines, REST and gRPC
 requests.
@@ -74,12 +89,15 @@ logger = logging.getLogger(__name__)
 #: Signature names (TF Serving `signature_name`).
 SERVING_DEFAULT = "serving_default"
 GENERATE_FROM_SEED = "generate_from_seed"
+#: Names the base signatures use; a family's `serving_inputs` may not take them.
+RESERVED_INPUTS = ("z", "labels", "seed", "num_images")
 #: Folder TF Serving reads extra assets (the warm-up requests) from.
 ASSETS_EXTRA = "assets.extra"
 WARMUP_FILENAME = "tf_serving_warmup_requests"
 METADATA_FILENAME = "kerasgan.json"
 
 _VERSION_RE = re.compile(r"^[0-9]+$")
+_INPUT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 def export_saved_model(
@@ -96,8 +114,10 @@ def export_saved_model(
     """Writes `model`'s sampling generator as a TF Serving SavedModel.
 
     Args:
-        model: a `kerasgan.models.GAN` (any family). Its EMA generator is
-            exported when it has one, else its generator.
+        model: a `kerasgan.models.GAN` (any family). Its
+            `images_from_latents` is exported: the EMA generator when it has
+            one, else its generator; the family's `serving_inputs` become
+            extra scalar inputs of the signatures.
         path: the model's base folder (`exports/dcgan`), or a version folder
             (`exports/dcgan/3`: a path whose last part is a number).
         version: the version number (an int >= 0) when `path` is the base
@@ -118,11 +138,12 @@ def export_saved_model(
         The version folder written (a `str`).
 
     Raises:
-        ValueError: `model` is not a GAN, or a bad `version` / `path` /
-            `max_images` / `warmup_batch_size`.
+        ValueError: `model` is not a GAN, its `serving_inputs` are malformed,
+            or a bad `version` / `path` / `max_images` / `warmup_batch_size`.
         FileExistsError: the version folder exists and `overwrite` is False.
     """
     _check_model(model)
+    serving_inputs(model)  # a malformed declaration fails before anything is written
     max_images = check_positive_int("max_images", max_images)
     warmup_batch_size = check_positive_int("warmup_batch_size", warmup_batch_size)
     base, version = _resolve_version_path(path, version)
@@ -163,6 +184,56 @@ def sampling_generator(model):
     return ema if ema is not None else model.generator
 
 
+def serving_inputs(model):
+    """The family's extra scalar inputs, checked: a list of
+    `(name, dtype, default, doc)` in declaration order (`dtype` a
+    `tf.DType`, `default` a NumPy scalar of that dtype).
+
+    Raises:
+        ValueError: a malformed `serving_inputs` declaration.
+    """
+    import tensorflow as tf
+
+    declared = getattr(model, "serving_inputs", None) or {}
+    family = type(model).__name__
+    if not isinstance(declared, dict):
+        raise ValueError(
+            f"{family}.serving_inputs must be a dict name -> (dtype, default, doc). "
+            f"Received: {declared!r}"
+        )
+    checked = []
+    for name, spec in declared.items():
+        if not isinstance(name, str) or not _INPUT_NAME_RE.match(name) or name in RESERVED_INPUTS:
+            raise ValueError(
+                f"{family}.serving_inputs: {name!r} is not a valid input name (letters, digits "
+                f"and '_', starting with a letter, none of {', '.join(RESERVED_INPUTS)})."
+            )
+        if not isinstance(spec, (tuple, list)) or len(spec) != 3:
+            raise ValueError(
+                f"{family}.serving_inputs[{name!r}] must be (dtype, default, doc). Received: {spec!r}"
+            )
+        dtype, default, doc = spec
+        try:
+            dtype = tf.as_dtype(dtype)
+        except TypeError:
+            raise ValueError(
+                f"{family}.serving_inputs[{name!r}]: unknown dtype {dtype!r}."
+            ) from None
+        if not (dtype.is_floating or dtype.is_integer or dtype.is_bool):
+            raise ValueError(
+                f"{family}.serving_inputs[{name!r}]: the dtype must be a float, int or bool "
+                f"type. Received: {dtype.name}"
+            )
+        default = np.asarray(default, dtype.as_numpy_dtype)
+        if default.shape != ():
+            raise ValueError(
+                f"{family}.serving_inputs[{name!r}]: the default must be a scalar. "
+                f"Received: {spec[1]!r}"
+            )
+        checked.append((name, dtype, default[()], str(doc)))
+    return checked
+
+
 def build_export_archive(model, max_images=1024):
     """A `keras.export.ExportArchive` holding the signatures described in the
     module docstring (not yet written: call `write_out(path)`)."""
@@ -171,7 +242,7 @@ def build_export_archive(model, max_images=1024):
 
     _check_model(model)
     max_images = check_positive_int("max_images", max_images)
-    generator = sampling_generator(model)
+    extras = serving_inputs(model)
     latent_dim = int(model.latent_dim)
     num_classes = model.num_classes
 
@@ -190,9 +261,16 @@ def build_export_archive(model, max_images=1024):
         ):
             return tf.identity(labels)
 
-    def images_out(z, labels=None):
-        inputs = z if num_classes is None else [z, labels]
-        images = tf.cast(generator(inputs, training=False), tf.float32)
+    def options(values):
+        """The family's extra inputs, `{name: scalar tensor}` for `images_from_latents`."""
+        return {
+            name: tf.ensure_shape(value, [])  # TF Serving does not enforce the spec's rank
+            for (name, _, _, _), value in zip(extras, values)
+        }
+
+    def images_out(z, labels=None, extra_values=()):
+        images = model.images_from_latents(z, labels, **options(extra_values))
+        images = tf.cast(images, tf.float32)
         images_uint8 = tf.cast(
             tf.clip_by_value(tf.round((images + 1.0) * 127.5), 0.0, 255.0), tf.uint8
         )
@@ -226,23 +304,30 @@ def build_export_archive(model, max_images=1024):
     labels_spec = tf.TensorSpec([None], tf.int32, name="labels")
     seed_spec = tf.TensorSpec([], tf.int64, name="seed")
     num_spec = tf.TensorSpec([], tf.int64, name="num_images")
+    # The signatures' input names are the specs' names (the functions take
+    # the family's extra inputs as *extra_values, in declaration order).
+    extra_specs = [tf.TensorSpec([], dtype, name=name) for name, dtype, _, _ in extras]
 
     archive = keras.export.ExportArchive()
-    archive.track(generator)
+    # The sampling generator's variables; model-level variables the sampling
+    # path reads (ProGAN's `alpha`) are picked up from the traced functions.
+    archive.track(sampling_generator(model))
     if num_classes is None:
 
-        def serving_default(z):
-            return images_out(check_z(z))
+        def serving_default(z, *extra_values):
+            return images_out(check_z(z), None, extra_values)
 
-        def generate_from_seed(seed, num_images):
+        def generate_from_seed(seed, num_images, *extra_values):
             z = latents_from_seed(seed, check_num_images(num_images))
-            return dict(images_out(z), z=z)
+            return dict(images_out(z, None, extra_values), z=z)
 
-        archive.add_endpoint(SERVING_DEFAULT, serving_default, [z_spec])
-        archive.add_endpoint(GENERATE_FROM_SEED, generate_from_seed, [seed_spec, num_spec])
+        archive.add_endpoint(SERVING_DEFAULT, serving_default, [z_spec] + extra_specs)
+        archive.add_endpoint(
+            GENERATE_FROM_SEED, generate_from_seed, [seed_spec, num_spec] + extra_specs
+        )
     else:
 
-        def serving_default(z, labels):
+        def serving_default(z, labels, *extra_values):
             z = check_z(z)
             with tf.control_dependencies(
                 [
@@ -254,9 +339,9 @@ def build_export_archive(model, max_images=1024):
                 ]
             ):
                 labels = check_labels(labels)
-            return images_out(z, labels)
+            return images_out(z, labels, extra_values)
 
-        def generate_from_seed(seed, num_images, labels):
+        def generate_from_seed(seed, num_images, labels, *extra_values):
             num_images = check_num_images(num_images)
             n = tf.cast(num_images, tf.int32)
             k = tf.shape(labels)[0]
@@ -278,11 +363,11 @@ def build_export_archive(model, max_images=1024):
                 )
             labels = check_labels(tf.ensure_shape(labels, [None]))
             z = latents_from_seed(seed, num_images)
-            return dict(images_out(z, labels), z=z, labels=labels)
+            return dict(images_out(z, labels, extra_values), z=z, labels=labels)
 
-        archive.add_endpoint(SERVING_DEFAULT, serving_default, [z_spec, labels_spec])
+        archive.add_endpoint(SERVING_DEFAULT, serving_default, [z_spec, labels_spec] + extra_specs)
         archive.add_endpoint(
-            GENERATE_FROM_SEED, generate_from_seed, [seed_spec, num_spec, labels_spec]
+            GENERATE_FROM_SEED, generate_from_seed, [seed_spec, num_spec, labels_spec] + extra_specs
         )
     # Image-to-image families: add a `translate` endpoint here (see the
     # module docstring) taking `images` [batch, H, W, C].
@@ -291,13 +376,16 @@ def build_export_archive(model, max_images=1024):
 
 # ------------------------------------------------------------------- warm-up
 def warmup_inputs(model, batch_size=1):
-    """`{signature_name: {input_name: np.ndarray}}` replayed at warm-up."""
+    """`{signature_name: {input_name: np.ndarray}}` replayed at warm-up (the
+    family's `serving_inputs` at their defaults)."""
     rng = np.random.default_rng(0)
     default = {"z": rng.standard_normal((batch_size, model.latent_dim)).astype(np.float32)}
     from_seed = {"seed": np.array(0, np.int64), "num_images": np.array(1, np.int64)}
     if model.num_classes is not None:
         default["labels"] = (np.arange(batch_size) % model.num_classes).astype(np.int32)
         from_seed["labels"] = np.zeros([1], np.int32)
+    for name, _, value, _ in serving_inputs(model):  # the family's options, at their defaults
+        default[name] = from_seed[name] = np.asarray(value)
     return {SERVING_DEFAULT: default, GENERATE_FROM_SEED: from_seed}
 
 
@@ -336,23 +424,15 @@ def write_warmup_requests(model, path, model_name="model", batch_size=1):
 
 # ----------------------------------------------------------------- helpers
 def _check_model(model):
-    missing = [a for a in ("generator", "latent_dim", "num_classes") if not hasattr(model, a)]
+    missing = [
+        a for a in ("generator", "latent_dim", "num_classes", "images_from_latents")
+        if not hasattr(model, a)
+    ]
     if missing:
         raise ValueError(
             "`model` must be a kerasgan GAN (with `generator`, `latent_dim`, "
-            f"`num_classes`). Received: model={type(model).__name__}"
+            f"`num_classes`, `images_from_latents`). Received: model={type(model).__name__}"
         )
-    expected = 1 if model.num_classes is None else 2
-    inputs = getattr(model.generator, "inputs", None) or []
-    if len(inputs) != expected:
-        # e.g. ProGAN's generator also takes the fade-in `alpha`.
-        raise ValueError(
-            f"Export supports generators taking latents{' and labels' if expected == 2 else ''}; "
-            f"{type(model).__name__}'s generator takes {len(inputs)} inputs "
-            f"({', '.join(str(getattr(i, 'name', '?')) for i in inputs)}). Received: model={type(model).__name__}"
-        )
-
-
 
 
 def _resolve_version_path(path, version):
@@ -400,11 +480,12 @@ def _write_metadata(model, path, max_images):
         config = model.get_config()
     except Exception:  # a model without a serialisable config still exports
         config = None
+    extras = serving_inputs(model)
+    extra_names = [name for name, _, _, _ in extras]
+    labels = ["labels"] if model.num_classes is not None else []
     signatures = {
-        SERVING_DEFAULT: ["z", "labels"] if model.num_classes is not None else ["z"],
-        GENERATE_FROM_SEED: (
-            ["seed", "num_images", "labels"] if model.num_classes is not None else ["seed", "num_images"]
-        ),
+        SERVING_DEFAULT: ["z"] + labels + extra_names,
+        GENERATE_FROM_SEED: ["seed", "num_images"] + labels + extra_names,
     }
     metadata = {
         "kerasgan_version": kerasgan.__version__,
@@ -417,6 +498,10 @@ def _write_metadata(model, path, max_images):
         ),
         "max_images": max_images,
         "signatures": signatures,
+        "serving_inputs": {
+            name: {"dtype": dtype.name, "default": default.item(), "doc": doc}
+            for name, dtype, default, doc in extras
+        },
         "config": config,
     }
     with open(path, "w") as f:

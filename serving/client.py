@@ -2,12 +2,20 @@
 
     python serving/client.py --model-name dcgan --seed 3 --num-images 16 --out grid.png
     python serving/client.py --model-name dcgan --latents random --num-images 4 --latent-dim 100
+    python serving/client.py --model-name stylegan --option truncation_psi=0.7 --out grid.png
+
+Families with sampling options (their `serving_inputs`, e.g. StyleGAN's
+`truncation_psi`) take them as extra scalar inputs of both signatures, and
+every request must carry them: `--option NAME=VALUE` (float32; `NAME:DTYPE=VALUE`
+for another dtype), or `--metadata EXPORT/assets.extra/kerasgan.json` to fill
+in the defaults recorded at export for those not given.
 
 Needs `tensorflow` and `tensorflow-serving-api` (`pip install kerasgan[serving]`),
 not kerasgan itself. See serving/README.md for the signatures.
 """
 
 import argparse
+import json
 import sys
 
 import numpy as np
@@ -18,8 +26,43 @@ SEED_SIGNATURE = "generate_from_seed"
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 
 
+def option_arrays(options):
+    """The family's sampling options (`{name: value}`) as scalar arrays.
+
+    NumPy scalars and 0-d arrays keep their dtype; Python bools are sent as
+    bool and other Python numbers as float32 (the dtype of StyleGAN's
+    `truncation_psi`): pass `np.int64(3)` for an int64 input.
+    """
+    arrays = {}
+    for name, value in (options or {}).items():
+        if isinstance(value, (np.generic, np.ndarray)):
+            array = np.asarray(value)
+        elif isinstance(value, bool):
+            array = np.asarray(value, np.bool_)
+        else:
+            array = np.asarray(value, np.float32)
+        if array.shape != ():
+            raise ValueError(f"Option {name!r} must be a scalar. Received: {value!r}")
+        arrays[name] = array
+    return arrays
+
+
+def default_options(metadata):
+    """`{name: scalar array}` of an export's sampling options at their
+    defaults, from its `assets.extra/kerasgan.json` (a path or the parsed
+    dict); `{}` for families without options."""
+    if not isinstance(metadata, dict):
+        with open(metadata) as f:
+            metadata = json.load(f)
+    return {
+        name: np.asarray(spec["default"], np.dtype(spec["dtype"]))
+        for name, spec in (metadata.get("serving_inputs") or {}).items()
+    }
+
+
 def build_predict_request(
-    model_name, latents, labels=None, signature_name=DEFAULT_SIGNATURE, version=None, output_filter=None
+    model_name, latents, labels=None, signature_name=DEFAULT_SIGNATURE, version=None, output_filter=None,
+    options=None,
 ):
     """A `PredictRequest` for `serving_default`: latents (and labels) -> images.
 
@@ -31,20 +74,29 @@ def build_predict_request(
         version: a model version to pin (default: the latest the server has).
         output_filter: output names to return (default: all), e.g.
             `["images_uint8"]` to halve the response.
+        options: the family's sampling options, `{name: scalar}` (e.g.
+            `{"truncation_psi": 0.7}`); a model that has them needs every
+            one (`default_options(metadata)` gives the defaults). See
+            `option_arrays` for the dtypes sent.
     """
     inputs = {"z": np.asarray(latents, np.float32)}
     if labels is not None:
         inputs["labels"] = np.asarray(labels, np.int32)
+    inputs.update(option_arrays(options))
     return build_request(model_name, inputs, signature_name, version, output_filter)
 
 
-def build_seed_request(model_name, seed, num_images, labels=None, version=None, output_filter=None):
+def build_seed_request(
+    model_name, seed, num_images, labels=None, version=None, output_filter=None, options=None
+):
     """A `PredictRequest` for `generate_from_seed`: int64 `seed` and
     `num_images` scalars (and int32 `labels`, length 0, 1 or num_images, for
-    conditional models)."""
+    conditional models; and the family's sampling `options`, as in
+    `build_predict_request`)."""
     inputs = {"seed": np.int64(seed), "num_images": np.int64(num_images)}
     if labels is not None:
         inputs["labels"] = np.asarray(labels, np.int32).reshape([-1])
+    inputs.update(option_arrays(options))
     return build_request(model_name, inputs, SEED_SIGNATURE, version, output_filter)
 
 
@@ -117,6 +169,12 @@ def main(argv=None):
     p.add_argument("--labels", default=None,
                    help="comma-separated class labels (conditional models; required by "
                         "them): one for all images, one per image, or '' for 0, 1, ... cycled")
+    p.add_argument("--option", action="append", default=[], metavar="NAME[:DTYPE]=VALUE",
+                   help="a sampling option of the family (its serving_inputs, e.g. "
+                        "truncation_psi=0.7); float32 unless a DTYPE is given; repeatable")
+    p.add_argument("--metadata", default=None,
+                   help="the export's assets.extra/kerasgan.json: its options' defaults are "
+                        "sent for those not given with --option")
     p.add_argument("--uint8-only", action="store_true",
                    help="ask only for images_uint8 (a smaller response)")
     p.add_argument("--out", default=None, help="write the images as a PNG grid")
@@ -124,13 +182,24 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     output_filter = ["images_uint8"] if args.uint8_only else None
+    options = default_options(args.metadata) if args.metadata else {}
+    for item in args.option:
+        key, sep, value = item.partition("=")
+        name, _, dtype = key.partition(":")
+        if not sep or not name:
+            p.error(f"--option takes NAME=VALUE or NAME:DTYPE=VALUE. Received: {item!r}")
+        try:
+            options[name] = np.asarray(json.loads(value.lower()) if dtype == "bool" else value,
+                                       np.dtype(dtype or "float32"))
+        except (TypeError, ValueError) as e:
+            p.error(f"--option {item!r}: {e}")
     labels = None
     if args.labels is not None:  # "" -> no labels: the classes 0, 1, ... cycled
         labels = [int(v) for v in args.labels.split(",") if v.strip()]
     if args.latents == "seed":
         request = build_seed_request(
             args.model_name, args.seed, args.num_images, labels=labels, version=args.version,
-            output_filter=output_filter,
+            output_filter=output_filter, options=options,
         )
     else:
         if args.latent_dim is None:
@@ -141,7 +210,8 @@ def main(argv=None):
         if labels is not None and len(labels) != args.num_images:
             p.error("with --latents random, --labels takes one label or one per image")
         request = build_predict_request(
-            args.model_name, z, labels, version=args.version, output_filter=output_filter
+            args.model_name, z, labels, version=args.version, output_filter=output_filter,
+            options=options,
         )
     outputs = predict(request, args.host, args.port, timeout=args.timeout)
     for name, value in sorted(outputs.items()):

@@ -41,6 +41,21 @@ def tiny_cgan():
                 generator_filters=2, discriminator_filters=2, seed=0)
 
 
+class ScaledDCGAN(DCGAN):
+    """Test-only family with one sampling option, as StyleGAN's truncation_psi:
+    `scale` multiplies the images."""
+
+    serving_inputs = {"scale": ("float32", 1.0, "multiplies the images (test only)")}
+
+    def images_from_latents(self, latents, labels=None, scale=1.0):
+        return super().images_from_latents(latents, labels) * tf.cast(scale, tf.float32)
+
+
+def tiny_scaled():
+    return ScaledDCGAN((16, 16, 1), latent_dim=LATENT_DIM, generator_filters=2,
+                       discriminator_filters=2, seed=0)
+
+
 def perturb(model, scale=0.3, seed=1):
     """Moves every float weight of `model` by noise, so outputs change."""
     rng = np.random.default_rng(seed)
@@ -88,7 +103,15 @@ def cgan_export(tmp_path_factory):
     return Exported(model, path)
 
 
-@pytest.fixture(params=["dcgan", "cgan"])
+@pytest.fixture(scope="module")
+def scaled_export(tmp_path_factory):
+    model = tiny_scaled()
+    perturb(model)
+    path = export.export_saved_model(model, tmp_path_factory.mktemp("exports") / "scaled", version=1)
+    return Exported(model, path)
+
+
+@pytest.fixture(params=["dcgan", "cgan", "scaled"])
 def any_export(request):
     return request.getfixturevalue(f"{request.param}_export")
 
@@ -266,15 +289,18 @@ def test_client_requests_feed_the_signatures(any_export):
     client = load_client()
     model, z = any_export.model, latents(3)
     labels = [1, 2, 0] if model.num_classes else None
-    request = client.build_predict_request("gan", z, labels=labels)
+    options = {"scale": 0.5} if model.serving_inputs else None
+    factor = 0.5 if options else 1.0
+    request = client.build_predict_request("gan", z, labels=labels, options=options)
     assert request.model_spec.signature_name == "serving_default"
     outputs = any_export.call("serving_default", **client.request_to_arrays(request))
-    assert_images(outputs, model.generate(3, latents=z, labels=labels).numpy())
+    assert_images(outputs, factor * model.generate(3, latents=z, labels=labels).numpy())
 
-    request = client.build_seed_request("gan", seed=11, num_images=2, labels=[1] if labels else None)
+    request = client.build_seed_request("gan", seed=11, num_images=2, labels=[1] if labels else None,
+                                        options=options)
     assert request.model_spec.signature_name == "generate_from_seed"
     outputs = any_export.call("generate_from_seed", **client.request_to_arrays(request))
-    assert_images(outputs, model.generate(2, seed=11, labels=1 if labels else None).numpy())
+    assert_images(outputs, factor * model.generate(2, seed=11, labels=1 if labels else None).numpy())
 
 
 # ---------------------------------------------------------- versions
@@ -384,10 +410,113 @@ def test_client_over_grpc_with_a_stand_in_server(cgan_export, tmp_path, capsys):
     assert np.array(Image.open(grid)).shape == (32, 32)
 
 
-def test_generators_with_extra_inputs_are_refused_with_a_clear_error(tmp_path):
+# ------------------------------------------- families with more inputs
+def test_progan_exports_with_its_alpha(tmp_path):
+    """ProGAN's generator also takes the fade-in alpha: the export goes
+    through `images_from_latents`, which feeds the model's alpha variable."""
+    import json
+
     from kerasgan.models import ProGAN
 
-    model = ProGAN(target_resolution=8, channels=1, latent_dim=4, filters=4)
-    with pytest.raises(ValueError, match="ProGAN's generator takes 2 inputs"):
-        export.export_saved_model(model, str(tmp_path / "p"), version=1)
-    assert not (tmp_path / "p" / "1").exists()
+    model = ProGAN(target_resolution=8, channels=1, latent_dim=16, filters=8, seed=0)
+    model.grow()  # 4x4 -> 8x8, alpha 0
+    model.alpha.assign(0.5)  # mid fade-in: both paths of the new block count
+    exported = Exported(model, export.export_saved_model(model, tmp_path / "progan", version=1))
+    z = np.random.default_rng(2).standard_normal((3, 16)).astype(np.float32)
+    expected = model.generate(3, latents=z).numpy()
+    assert expected.shape == (3, 8, 8, 1)
+    assert_images(exported.call("serving_default", z=z), expected)
+    outputs = exported.call("generate_from_seed", seed=np.int64(4), num_images=np.int64(2))
+    assert_images(outputs, model.generate(2, seed=4).numpy())
+    model.alpha.assign(1.0)  # alpha matters, so the export really used 0.5
+    assert np.abs(model.generate(3, latents=z).numpy() - expected).max() > 1e-3
+    metadata = json.loads(
+        (pathlib.Path(exported.path) / "assets.extra" / export.METADATA_FILENAME).read_text()
+    )
+    assert metadata["family"] == "ProGAN" and metadata["serving_inputs"] == {}
+    assert metadata["signatures"]["serving_default"] == ["z"]
+
+
+def test_serving_inputs_are_signature_inputs(scaled_export):
+    import json
+
+    model, z = scaled_export.model, latents(3)
+    images = model.generate(3, latents=z).numpy()
+    outputs = scaled_export.call("serving_default", z=z, scale=np.float32(0.5))
+    assert_images(outputs, 0.5 * images)
+    outputs = scaled_export.call("generate_from_seed", seed=np.int64(3), num_images=np.int64(2),
+                                 scale=np.float32(0.25))
+    assert_images(outputs, 0.25 * model.generate(2, seed=3).numpy())
+    fn = scaled_export.loaded.signatures["serving_default"]
+    with pytest.raises(TypeError, match="scale"):  # no optional inputs in a signature
+        fn(z=tf.constant(z))
+    metadata = json.loads(
+        (pathlib.Path(scaled_export.path) / "assets.extra" / export.METADATA_FILENAME).read_text()
+    )
+    assert metadata["serving_inputs"] == {
+        "scale": {"dtype": "float32", "default": 1.0, "doc": "multiplies the images (test only)"}
+    }
+    assert metadata["signatures"] == {"serving_default": ["z", "scale"],
+                                      "generate_from_seed": ["seed", "num_images", "scale"]}
+    assert export.warmup_inputs(model)["serving_default"]["scale"] == np.float32(1.0)
+
+
+def test_saved_model_cli_lists_serving_inputs(scaled_export):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+    result = subprocess.run(
+        saved_model_cli() + ["show", "--dir", scaled_export.path, "--all"],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    for signature in ("serving_default", "generate_from_seed"):
+        block = result.stdout.split(f"signature_def['{signature}']:")[1].split("signature_def[")[0]
+        scale = block.split("inputs['scale'] tensor_info:")[1].split("inputs[")[0]
+        assert "dtype: DT_FLOAT" in scale and "shape: ()" in scale
+
+
+@pytest.mark.parametrize(
+    "declared, match",
+    [
+        ({"z": ("float32", 1.0, "")}, "not a valid input name"),
+        ({"psi": ("complex64", 1.0, "")}, "float, int or bool"),
+        ({"psi": ("nodtype", 1.0, "")}, "unknown dtype"),
+        ({"psi": ("float32", [1.0, 2.0], "")}, "scalar"),
+        ({"psi": ("float32", 1.0)}, "dtype, default, doc"),
+    ],
+)
+def test_malformed_serving_inputs_are_refused(tmp_path, monkeypatch, declared, match):
+    model = tiny_scaled()
+    monkeypatch.setattr(ScaledDCGAN, "serving_inputs", declared)
+    with pytest.raises(ValueError, match=match):
+        export.export_saved_model(model, tmp_path / "m", version=1)
+    assert not (tmp_path / "m").exists()
+
+
+def test_base_images_from_latents_takes_no_options():
+    model = tiny_dcgan()
+    z = latents(2)
+    np.testing.assert_allclose(model.images_from_latents(z).numpy(),
+                               model.generate(2, latents=z).numpy(), atol=1e-6)
+    with pytest.raises(ValueError, match="no sampling options"):
+        model.images_from_latents(z, truncation_psi=0.5)
+
+
+@needs_serving_api
+def test_client_main_sends_options(scaled_export, tmp_path, monkeypatch, capsys):
+    """`--option` and `--metadata` (the export's defaults) reach the request."""
+    client = load_client()
+    sent = []
+
+    def fake_predict(request, host, port, timeout=30.0):
+        sent.append(request)
+        return scaled_export.call(request.model_spec.signature_name, **client.request_to_arrays(request))
+
+    monkeypatch.setattr(client, "predict", fake_predict)
+    metadata = os.path.join(scaled_export.path, "assets.extra", export.METADATA_FILENAME)
+    assert client.main(["--model-name", "s", "--num-images", "2", "--metadata", metadata]) == 0
+    assert client.main(["--model-name", "s", "--num-images", "2", "--option", "scale=0.5",
+                        "--latents", "random", "--latent-dim", str(LATENT_DIM)]) == 0
+    scales = [client.request_to_arrays(r)["scale"] for r in sent]
+    assert [(s.dtype, float(s)) for s in scales] == [(np.float32, 1.0), (np.float32, 0.5)]
+    with pytest.raises(SystemExit):
+        client.main(["--model-name", "s", "--option", "scale"])

@@ -6,7 +6,9 @@
 
 Steps (all recorded in the model card):
 1. `kerasgan.trainer.train` with the recipe (run folder `runs/zoo/NAME`,
-   resumable);
+   resumable), or, for a recipe with a `script` (ProGAN), that script's
+   `train` (`training/progan_mnist.py --out runs/zoo/NAME`; a finished run
+   there is reused);
 2. FID / KID (and class accuracy for conditional models) of 5,000 samples of
    the EMA generator against the recipe's real images, with the domain
    classifier `zoo/extractors/<dataset>-classifier.keras` (trained once here
@@ -18,6 +20,7 @@ Steps (all recorded in the model card):
 """
 
 import argparse
+import importlib
 import json
 import os
 import pathlib
@@ -36,6 +39,11 @@ NUM_EVAL_SAMPLES = 5000
 
 def shell_command(recipe, name, shared):
     r = recipe
+    if r.get("script"):
+        parts = [".venv/bin/python", f"training/{r['script']}.py", "--out", f"runs/zoo/{name}"]
+        for key, value in r["script_args"].items():
+            parts += [f"--{key.replace('_', '-')}", str(value)]
+        return " ".join(shlex.quote(p) for p in parts)
     parts = ["kerasgan", "train", r["family"], "--dataset", r["dataset"].format(shared=shared),
              "--out", f"runs/zoo/{name}", "--epochs", str(r["epochs"]), "--image-size", str(r["image_size"]),
              "--batch-size", str(r["batch_size"]), "--latent-dim", str(r["latent_dim"])]
@@ -106,8 +114,8 @@ CARD = """# {name}
 | latent | {latent_dim}-d standard normal{conditional} |
 | training data | {data_card} |
 | data licence | {licence} |
-| training | {epochs} epochs at batch {batch_size} ({steps} steps), {train_seconds} s on {hardware} |
-| weights shipped | the EMA generator (`generate` uses it); the discriminator and optimizer state are in `model.keras` for fine-tuning |
+| training | {training} |
+| weights shipped | {weights} |
 | files | `model.keras` (Keras, resumable), `saved_model/1/` (TF Serving: `serving_default`, `generate_from_seed`) |
 
 ## Quality (measured, {num_samples} samples, seed 0)
@@ -123,7 +131,7 @@ compare {num_samples} samples with all {num_real} real images; `FID (real
 halves)` compares two disjoint halves of the real images with each other, the
 floor that a perfect generator would reach at about this sample size.
 
-## Reproduce
+{phases_section}## Reproduce
 
 ```bash
 {command}
@@ -143,21 +151,68 @@ images = gan.generate(16, seed=0{labels_example})
 """
 
 
+PHASES_SECTION = """## Training phases
+
+As `training/{script}.py` measures it at the end of every phase: FID of 2,000
+samples against the first 2,000 real images at the phase's resolution (both
+resized to the extractor's 32x32 input), same extractor. Each phase is
+measured against what it can represent (a 4x4 digit is easy to match), so
+these numbers are not comparable with each other, nor with the 5,000-sample
+FID above.
+
+| phase | images seen | FID (2,000 samples) | training time so far |
+|---|---|---|---|
+{rows}
+
+"""
+
+
+def hardware():
+    return f"{os.cpu_count()} CPU cores ({platform.processor() or platform.machine()})"
+
+
+def training_facts(recipe, model, run):
+    """The card's `training` row and `Training phases` section."""
+    if not recipe.get("script"):
+        text = (f"{recipe['epochs']} epochs at batch {recipe['batch_size']} "
+                f"({recipe['epochs'] * run['steps_per_epoch']} steps), "
+                f"{run.get('train_seconds', '?')} s on {hardware()}")
+        return text, ""
+    phases = run["phases"]
+    args = recipe["script_args"]
+    text = (f"{run['images_seen']:,} images at batch {recipe['batch_size']}: "
+            f"{model.start_resolution}x{model.start_resolution} -> "
+            f"{model.target_resolution}x{model.target_resolution} in {len(phases)} phases of "
+            f"{args['fade_in']:,} fade-in + {args['stabilize']:,} stabilising images (the first "
+            f"only stabilises); {run['train_seconds']:.0f} s on {run['hardware']} (training "
+            f"only; the per-phase evaluations took {run['wall_seconds'] - run['train_seconds']:.0f} s more)")
+    rows = "\n".join(
+        f"| {p['resolution']}x{p['resolution']} | {p['images_seen']:,} | {p['fid']:.2f} | "
+        f"{p['train_seconds']:.0f} s |" for p in phases
+    )
+    return text, PHASES_SECTION.format(script=recipe["script"], rows=rows)
+
+
 def write_card(folder, name, recipe, model, results, run, extractor_path, command):
     rows = [f"| FID | {results['fid']:.2f} |",
             f"| FID (real halves) | {results['fid_real_halves']:.2f} |",
             f"| KID | {results['kid']:.4f} ± {results['kid_std']:.4f} |"]
     if "accuracy" in results:
         rows.append(f"| class accuracy of conditional samples | {results['accuracy']:.3f} |")
+    training, phases_section = training_facts(recipe, model, run)
+    if model.ema_generator is not None:
+        weights = ("the EMA generator (`generate` uses it); the discriminator and optimizer state "
+                   "are in `model.keras` for fine-tuning")
+    else:
+        weights = ("the generator (this recipe keeps no EMA); the discriminator and optimizer "
+                   "state are in `model.keras` for fine-tuning")
     text = CARD.format(
         name=name, description=recipe["description"], family=recipe["family"], cls=type(model).__name__,
         size=recipe["image_size"], channels=model.image_shape[-1], latent_dim=recipe["latent_dim"],
         conditional=f"; labels 0..{model.num_classes - 1}" if model.num_classes else "",
         data_card=DATA_CARDS[recipe["dataset"]]["dataset"],
-        licence=DATA_CARDS[recipe["dataset"]]["licence"], epochs=recipe["epochs"], batch_size=recipe["batch_size"],
-        steps=recipe["epochs"] * run["steps_per_epoch"], train_seconds=run.get("train_seconds", "?"),
-        hardware=f"{os.cpu_count()} CPU cores ({platform.processor() or platform.machine()})",
-        num_samples=results["num_samples"], num_real=results["num_real"], metric_rows="\n".join(rows), extractor=results["extractor"],
+        licence=DATA_CARDS[recipe["dataset"]]["licence"], training=training, weights=weights,
+        phases_section=phases_section, num_samples=results["num_samples"], num_real=results["num_real"], metric_rows="\n".join(rows), extractor=results["extractor"],
         extractor_file=extractor_path.name, command=command, name_=name,
         labels_example=", labels=[0, 1, 2, 3] * 4" if model.num_classes else "",
     )
@@ -189,13 +244,26 @@ def main(argv=None):
 
     dataset = recipe["dataset"].format(shared=args.shared)
     run_dir = REPO / "runs" / "zoo" / args.name
-    model, _ = trainer.train(
-        family=recipe["family"], dataset=dataset, out=str(run_dir), epochs=recipe["epochs"],
-        image_size=recipe["image_size"], batch_size=recipe["batch_size"], latent_dim=recipe["latent_dim"],
-        model_kwargs=recipe["model_kwargs"], compile_kwargs=recipe["compile_kwargs"], verbose=2,
-        command=command,
-    )
-    run = json.loads((run_dir / "run.json").read_text())
+    extra = {}
+    if recipe.get("script"):
+        script = importlib.import_module(recipe["script"])
+        model, run = script.load_finished(run_dir)
+        if model is None:
+            model, run = script.train(args.shared, run_dir, **recipe["script_args"], command=command)
+        else:
+            print(f"Reusing the finished run in {run_dir}")
+        extra = dict(
+            train_seconds=run["train_seconds"], hardware=run["hardware"],
+            phases=[{k: p[k] for k in ("resolution", "images_seen", "fid")} for p in run["phases"]],
+        )
+    else:
+        model, _ = trainer.train(
+            family=recipe["family"], dataset=dataset, out=str(run_dir), epochs=recipe["epochs"],
+            image_size=recipe["image_size"], batch_size=recipe["batch_size"], latent_dim=recipe["latent_dim"],
+            model_kwargs=recipe["model_kwargs"], compile_kwargs=recipe["compile_kwargs"], verbose=2,
+            command=command,
+        )
+        run = json.loads((run_dir / "run.json").read_text())
     images, labels = real_data(dataset, recipe["image_size"], recipe, args.shared)
     extractor, extractor_path = domain_classifier(recipe["extractor"], images, labels)
     start = time.time()
@@ -217,7 +285,7 @@ def main(argv=None):
         args.name, folder, family=recipe["family"], description=recipe["description"],
         resolution=recipe["image_size"], dataset=DATA_CARDS[recipe["dataset"]]["dataset"],
         licence=DATA_CARDS[recipe["dataset"]]["licence"], metrics=metrics,
-        extractor=results["extractor"], num_samples=results["num_samples"], command=command,
+        extractor=results["extractor"], num_samples=results["num_samples"], command=command, **extra,
     )
     print(f"zoo/{args.name}: done")
     return 0

@@ -3,7 +3,10 @@
 `{shared}` in a dataset path stands for the real-data folder (`../shared/data`
 beside the checkout, or `--shared`). Each recipe is what `build_zoo.py NAME`
 passes to `kerasgan.trainer.train`; the same run can be made from the shell
-with `kerasgan train` (build_zoo.py prints that command).
+with `kerasgan train` (build_zoo.py prints that command). A recipe with a
+`script` is trained by that script in `training/` instead (ProGAN grows
+through phases, which `kerasgan train` does not run yet), with
+`script_args` as its command-line options.
 """
 
 import json
@@ -56,6 +59,19 @@ RECIPES = {
         # FID learns the Emojibase group of each emoji instead.
         labels="emoji_groups",
         extractor="twemoji-groups",
+    ),
+    "progan-mnist-32": dict(
+        SMALL_32,
+        description="ProGAN grown 4x4 -> 32x32 on MNIST digits, 32x32 grayscale (no EMA).",
+        family="progan",
+        dataset=MNIST,
+        # training/progan_mnist.py with its defaults: 10,000 fade-in + 10,000
+        # stabilising images per phase, batch 32, 32 filters, latent 64.
+        script="progan_mnist",
+        script_args={"fade_in": 10_000, "stabilize": 10_000, "filters": 32},
+        epochs=None,
+        model_kwargs={},
+        extractor="mnist",
     ),
 }
 
