@@ -7,11 +7,7 @@ from kerasgan.layers.equalized import EqualizedConv2D, EqualizedDense
 from kerasgan.layers.minibatch_stddev import MinibatchStdDev
 from kerasgan.models.common import Network, check_positive_int
 from kerasgan.models.progan.fade_in import FadeIn
-from kerasgan.models.progan.resolutions import (
-    check_filters_list,
-    check_resolution,
-    resolutions_up_to,
-)
+from kerasgan.models.progan.resolutions import check_network_args, resolutions_up_to
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -52,10 +48,9 @@ class ProGANDiscriminator(Network):
         minibatch_group_size=4,
         **kwargs,
     ):
-        resolution = check_resolution("resolution", resolution)
-        start_resolution = check_resolution("start_resolution", start_resolution, high=resolution)
-        channels = check_positive_int("channels", channels)
-        filters = check_filters_list(filters, resolution)
+        resolution, start_resolution, _, channels, filters = check_network_args(
+            resolution, start_resolution, None, channels, filters
+        )
         minibatch_group_size = check_positive_int("minibatch_group_size", minibatch_group_size)
 
         def nf(r):

@@ -5,13 +5,9 @@ from keras import layers
 
 from kerasgan.layers.equalized import EqualizedConv2D, EqualizedDense
 from kerasgan.layers.pixel_norm import PixelNorm
-from kerasgan.models.common import Network, check_positive_int
+from kerasgan.models.common import Network
 from kerasgan.models.progan.fade_in import FadeIn
-from kerasgan.models.progan.resolutions import (
-    check_filters_list,
-    check_resolution,
-    resolutions_up_to,
-)
+from kerasgan.models.progan.resolutions import check_network_args, resolutions_up_to
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -56,11 +52,9 @@ class ProGANGenerator(Network):
         start_resolution=4,
         **kwargs,
     ):
-        resolution = check_resolution("resolution", resolution)
-        start_resolution = check_resolution("start_resolution", start_resolution, high=resolution)
-        latent_dim = check_positive_int("latent_dim", latent_dim)
-        channels = check_positive_int("channels", channels)
-        filters = check_filters_list(filters, resolution)
+        resolution, start_resolution, latent_dim, channels, filters = check_network_args(
+            resolution, start_resolution, latent_dim, channels, filters
+        )
 
         def nf(r):
             return filters[int(math.log2(r)) - 2]

@@ -2,7 +2,7 @@
 
 import math
 
-from kerasgan.models.common import is_power_of_two
+from kerasgan.models.common import check_positive_int, is_power_of_two
 
 #: The smallest and largest resolutions the networks are built for.
 MIN_RESOLUTION = 4
@@ -75,3 +75,15 @@ def check_filters_list(filters, resolution):
             f"Received: filters={filters!r}"
         )
     return [int(v) for v in filters]
+
+
+def check_network_args(resolution, start_resolution, latent_dim, channels, filters):
+    """Checks the arguments every growing network takes (ProGAN's and
+    StyleGAN's generators); `latent_dim` may be None (discriminators)."""
+    resolution = check_resolution("resolution", resolution)
+    start_resolution = check_resolution("start_resolution", start_resolution, high=resolution)
+    if latent_dim is not None:
+        latent_dim = check_positive_int("latent_dim", latent_dim)
+    channels = check_positive_int("channels", channels)
+    filters = check_filters_list(filters, resolution)
+    return resolution, start_resolution, latent_dim, channels, filters

@@ -5,11 +5,7 @@ from keras import ops
 
 from kerasgan.models.common import check_positive_int
 from kerasgan.models.progan.progan import ProGAN, _build_discriminator, _filters_up_to
-from kerasgan.models.stylegan.stylegan_generator import (
-    STYLE_MODES,
-    StyleGANGenerator,
-    num_ws_for,
-)
+from kerasgan.models.stylegan.stylegan_generator import StyleGANGenerator, num_ws_for, style_args
 
 NOISE_MODES = {"random": 1.0, "const": 0.0}
 
@@ -89,15 +85,8 @@ class StyleGAN(ProGAN):
         ema_decay=0.999,
         **kwargs,
     ):
-        if style_mode not in STYLE_MODES:
-            raise ValueError(f"`style_mode` must be one of {STYLE_MODES}. Received: style_mode={style_mode!r}")
-        w_dim = latent_dim if w_dim is None else check_positive_int("w_dim", w_dim)
-        network_args = dict(
-            w_dim=w_dim,
-            mapping_layers=check_positive_int("mapping_layers", mapping_layers),
-            mapping_lr_multiplier=float(mapping_lr_multiplier),
-            style_mode=style_mode,
-            w_avg_beta=float(w_avg_beta),
+        network_args = style_args(
+            latent_dim, w_dim, mapping_layers, mapping_lr_multiplier, style_mode, w_avg_beta
         )
         style_mixing_prob = float(style_mixing_prob)
         if not 0.0 <= style_mixing_prob <= 1.0:

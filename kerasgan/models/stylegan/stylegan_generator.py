@@ -15,13 +15,31 @@ from kerasgan.layers.style import (
 )
 from kerasgan.models.common import Network, check_positive_int
 from kerasgan.models.progan.fade_in import FadeIn
-from kerasgan.models.progan.resolutions import (
-    check_filters_list,
-    check_resolution,
-    resolutions_up_to,
-)
+from kerasgan.models.progan.resolutions import check_network_args, resolutions_up_to
 
 STYLE_MODES = ("adain", "modulated")
+
+
+def style_args(latent_dim, w_dim, mapping_layers, mapping_lr_multiplier, style_mode, w_avg_beta):
+    """Checks the style-specific arguments (shared by `StyleGANGenerator` and
+    `StyleGAN`); returns them as a dict, `w_dim` resolved."""
+    mapping_lr_multiplier = float(mapping_lr_multiplier)
+    if not mapping_lr_multiplier > 0:
+        raise ValueError(
+            f"`mapping_lr_multiplier` must be > 0. Received: mapping_lr_multiplier={mapping_lr_multiplier}"
+        )
+    if style_mode not in STYLE_MODES:
+        raise ValueError(f"`style_mode` must be one of {STYLE_MODES}. Received: style_mode={style_mode!r}")
+    w_avg_beta = float(w_avg_beta)
+    if not 0.0 <= w_avg_beta < 1.0:
+        raise ValueError(f"`w_avg_beta` must be in [0, 1). Received: w_avg_beta={w_avg_beta}")
+    return dict(
+        w_dim=latent_dim if w_dim is None else check_positive_int("w_dim", w_dim),
+        mapping_layers=check_positive_int("mapping_layers", mapping_layers),
+        mapping_lr_multiplier=mapping_lr_multiplier,
+        style_mode=style_mode,
+        w_avg_beta=w_avg_beta,
+    )
 
 
 def num_ws_for(resolution):
@@ -199,31 +217,16 @@ class StyleGANGenerator(Network):
         w_avg_beta=0.995,
         **kwargs,
     ):
-        resolution = check_resolution("resolution", resolution)
-        start_resolution = check_resolution("start_resolution", start_resolution, high=resolution)
-        latent_dim = check_positive_int("latent_dim", latent_dim)
-        channels = check_positive_int("channels", channels)
-        filters = check_filters_list(filters, resolution)
-        w_dim = latent_dim if w_dim is None else check_positive_int("w_dim", w_dim)
-        mapping_layers = check_positive_int("mapping_layers", mapping_layers)
-        mapping_lr_multiplier = float(mapping_lr_multiplier)
-        if not mapping_lr_multiplier > 0:
-            raise ValueError(
-                f"`mapping_lr_multiplier` must be > 0. Received: mapping_lr_multiplier={mapping_lr_multiplier}"
-            )
-        if style_mode not in STYLE_MODES:
-            raise ValueError(f"`style_mode` must be one of {STYLE_MODES}. Received: style_mode={style_mode!r}")
+        resolution, start_resolution, latent_dim, channels, filters = check_network_args(
+            resolution, start_resolution, latent_dim, channels, filters
+        )
         args = dict(
             resolution=resolution,
             latent_dim=latent_dim,
             channels=channels,
             filters=filters,
             start_resolution=start_resolution,
-            w_dim=w_dim,
-            mapping_layers=mapping_layers,
-            mapping_lr_multiplier=mapping_lr_multiplier,
-            style_mode=style_mode,
-            w_avg_beta=float(w_avg_beta),
+            **style_args(latent_dim, w_dim, mapping_layers, mapping_lr_multiplier, style_mode, w_avg_beta),
         )
         num_ws = num_ws_for(resolution)
         graph = _Graph(args)
