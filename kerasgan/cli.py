@@ -1,6 +1,8 @@
 """The `kerasgan` command line.
 
     kerasgan train dcgan --dataset digits --epochs 2 --out runs/dcgan
+    kerasgan train dcgan --dataset digits --num-workers 2      # 2 local workers
+    kerasgan train progan --image-size 32 --phase-batch-sizes 64,64,32,16
     kerasgan sample runs/dcgan/model.keras -n 64 --out grid.png
     kerasgan evaluate runs/dcgan/model.keras --dataset digits --metrics fid,kid
     kerasgan export runs/dcgan/model.keras --out exports/dcgan --version 1
@@ -13,7 +15,14 @@ runs, so `--help` is quick.
 import argparse
 import json
 import os
+import shutil
+import signal
+import socket
+import subprocess
 import sys
+import tempfile
+import threading
+import time
 
 
 def _parse_value(text):
@@ -37,13 +46,15 @@ def _key_values(pairs, flag):
 def _add_train(subparsers):
     p = subparsers.add_parser("train", help="train (or resume) a GAN", description=(
         "Train a GAN family with model.fit. Writes OUT/samples/*.png, OUT/checkpoints "
-        "(rerun with the same --out to resume), OUT/history.csv and OUT/model.keras."))
-    p.add_argument("family", help="model family: gan, dcgan, cgan, wgan_gp")
+        "(rerun with the same --out to resume; a checkpoint that does not fit the model "
+        "is an error), OUT/history.csv and OUT/model.keras."))
+    p.add_argument("family", help="model family: gan, dcgan, cgan, wgan_gp, progan, stylegan")
     p.add_argument("--dataset", default="digits",
                    help="'digits' (embedded, default), a TFDS name, an image folder, an IDX file")
     p.add_argument("--out", default=None, help="run folder (default: runs/FAMILY)")
     p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--image-size", type=int, default=32)
+    p.add_argument("--image-size", type=int, default=32,
+                   help="image size (progressive families: the target resolution)")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--latent-dim", type=int, default=100)
     p.add_argument("--channels", type=int, choices=(1, 3), default=None)
@@ -60,6 +71,27 @@ def _add_train(subparsers):
     p.add_argument("--strategy", default="auto",
                    help="auto (all GPUs if >1), default, mirrored, multi_worker (TF_CONFIG), "
                         "cpu:N (N logical CPUs, for testing); --batch-size is the global batch")
+    p.add_argument("--num-workers", type=int, default=None, metavar="N",
+                   help="train with N MultiWorkerMirroredStrategy workers (--batch-size stays the "
+                        "global batch). With TF_CONFIG set, N must be the number of workers in its "
+                        "cluster (run the same command on every worker). Without TF_CONFIG, N > 1 "
+                        "starts N local worker processes on 127.0.0.1 (free ports) and waits for "
+                        "them: the chief's output is shown, a failing worker stops them all, and "
+                        "the exit status is the chief's. Only the chief (worker 0) writes --out; "
+                        "the others write to temporary folders that are removed, and resume from "
+                        "--out's checkpoints (on several machines --out must be on a shared file "
+                        "system to resume). N = 1: a plain run")
+    g = p.add_argument_group("progressive families (progan, stylegan)", (
+        "A run grows from 4x4 to --image-size, one phase per resolution: each phase after the "
+        "first fades its new layers in, then stabilises. Lengths are in images; by default each "
+        "fade-in and each stabilisation is --epochs passes over the data. An epoch is "
+        "--steps-per-epoch steps (default: one pass at --batch-size); samples are written every "
+        "epoch and at the end of every phase (samples/phase_RxR.png)."))
+    g.add_argument("--fade-in-images", type=int, default=None, help="images per fade-in")
+    g.add_argument("--stabilize-images", type=int, default=None, help="images per stabilisation")
+    g.add_argument("--phase-batch-sizes", default=None, metavar="B4,B8,...",
+                   help="comma-separated global batch size of every phase, from 4x4 to the target "
+                        "(e.g. 64,64,32,16 for 32x32); default --batch-size everywhere")
     p.add_argument("--no-tensorboard", action="store_true")
     p.add_argument("--dry-run", action="store_true", help="print the configuration and exit")
 
@@ -103,7 +135,199 @@ def build_parser():
     return parser
 
 
+def _int_list(text, flag):
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        values = []
+    if not values:
+        raise ValueError(f"{flag} takes comma-separated integers. Received: {text!r}")
+    return values
+
+
+def _tf_config_workers():
+    """The number of workers (chief included) in TF_CONFIG's cluster, or None
+    when TF_CONFIG is unset."""
+    raw = os.environ.get("TF_CONFIG")
+    if not raw:
+        return None
+    try:
+        cluster = json.loads(raw)["cluster"]
+        return len(cluster.get("worker", [])) + len(cluster.get("chief", []))
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ValueError(f"TF_CONFIG must be JSON with a cluster. Received: TF_CONFIG={raw!r} ({e})") from None
+
+
+def _worker_strategy(args):
+    """Checks --num-workers against TF_CONFIG and --strategy; returns the
+    strategy name to train with, or None when local workers must be started."""
+    n = args.num_workers
+    if n is None:
+        return args.strategy
+    if n < 1:
+        raise ValueError(f"--num-workers must be >= 1. Received: {n}")
+    in_cluster = _tf_config_workers()
+    if in_cluster is not None and in_cluster != n:
+        raise ValueError(
+            f"--num-workers {n} does not match TF_CONFIG, whose cluster has {in_cluster} "
+            f"worker(s). Pass --num-workers {in_cluster}, or unset TF_CONFIG to start {n} "
+            "local workers."
+        )
+    if n == 1:
+        return args.strategy
+    if args.strategy.strip().lower().replace("-", "_") not in ("auto", "multi_worker"):
+        raise ValueError(
+            f"--num-workers {n} trains with the multi_worker strategy. Received: --strategy {args.strategy}"
+        )
+    return "multi_worker" if in_cluster else None
+
+
+def _free_ports(n):
+    """`n` distinct free TCP ports on 127.0.0.1 (bound to port 0 together,
+    then released for the workers to take)."""
+    sockets = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def _parent_death_signal():
+    """A `preexec_fn` that makes the child get SIGKILL when this process dies
+    (Linux `PR_SET_PDEATHSIG`), so workers never outlive a killed launcher;
+    None elsewhere. `prctl` is looked up here, not in the forked child."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.getpid()
+
+    def preexec():
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the launcher died before prctl
+            os._exit(1)
+
+    return preexec
+
+
+def _tail(path, lines=40):
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def run_workers(commands, envs, log_dir, timeout=None):
+    """Runs one process per command (index 0 is the chief) and waits for all.
+
+    The chief's output goes to this process's stdout/stderr; the others'
+    goes to `log_dir/worker_I.log`, whose end is printed when that worker
+    fails. When a worker fails, on timeout, and on KeyboardInterrupt or
+    SIGTERM, every worker still running is killed (the others would wait
+    for it in the next all-reduce forever); every one is reaped.
+
+    Returns:
+        The chief's exit status; the failed worker's when another worker
+        failed before the chief finished; 124 on timeout. A worker killed
+        by signal S counts as 128 + S.
+    """
+    procs, logs = [], []
+    preexec = _parent_death_signal()
+    previous_sigterm = None
+    if threading.current_thread() is threading.main_thread():
+        previous_sigterm = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    try:
+        for index, (command, env) in enumerate(zip(commands, envs)):
+            out = err = None
+            if index:
+                logs.append(os.path.join(log_dir, f"worker_{index}.log"))
+                out, err = open(logs[-1], "wb"), subprocess.STDOUT
+            try:
+                procs.append(subprocess.Popen(command, env=env, stdout=out, stderr=err, preexec_fn=preexec))
+            finally:
+                if out is not None:
+                    out.close()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            codes = [None if p.poll() is None else _exit_status(p.returncode) for p in procs]
+            if codes[0] not in (None, 0):
+                if any(c is None for c in codes):
+                    print(f"kerasgan: the chief failed (exit status {codes[0]}); stopping the other workers.",
+                          file=sys.stderr)
+                return codes[0]
+            failed = [i for i, c in enumerate(codes) if c not in (None, 0)]
+            if failed:
+                i = failed[0]
+                print(f"kerasgan: worker {i} failed (exit status {codes[i]}); its output ends with:\n"
+                      f"{_tail(logs[i - 1])}", file=sys.stderr)
+                if codes[0] == 0:
+                    return 0  # the chief had finished: the run folder is complete
+                print("kerasgan: stopping the other workers.", file=sys.stderr)
+                return codes[i]
+            if all(c == 0 for c in codes):
+                return 0
+            if deadline is not None and time.monotonic() > deadline:
+                print(f"kerasgan: the workers did not finish within {timeout} s; stopping them.",
+                      file=sys.stderr)
+                return 124
+            time.sleep(0.2)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+        for p in procs:
+            p.wait()
+        if previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, previous_sigterm)
+
+
+def _exit_status(returncode):
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def launch_local_workers(argv, num_workers, timeout=None):
+    """`kerasgan <argv>` as `num_workers` MultiWorkerMirroredStrategy workers
+    on 127.0.0.1: each gets its own free port, its TF_CONFIG and
+    `--strategy multi_worker`. Worker 0 is the chief (it writes the run
+    folder); every worker's temporary files (the other workers' run folders)
+    live in one folder removed at the end. Returns the exit code of
+    `run_workers`."""
+    ports = _free_ports(num_workers)
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
+    command = [sys.executable, "-m", "kerasgan.cli", *argv, "--strategy", "multi_worker"]
+    scratch = tempfile.mkdtemp(prefix="kerasgan-workers-")
+    try:
+        envs = []
+        for index in range(num_workers):
+            tmp = os.path.join(scratch, f"tmp_{index}")
+            os.makedirs(tmp)
+            task = {"cluster": cluster, "task": {"type": "worker", "index": index}}
+            envs.append(dict(os.environ, TF_CONFIG=json.dumps(task), TMPDIR=tmp))
+        print(f"kerasgan: starting {num_workers} workers on {', '.join(cluster['worker'])}", flush=True)
+        return run_workers([command] * num_workers, envs, scratch, timeout=timeout)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def _train(args, argv):
+    strategy = _worker_strategy(args)
+    if strategy is None and not args.dry_run:
+        try:
+            return launch_local_workers(argv, args.num_workers)
+        except KeyboardInterrupt:
+            print("kerasgan: interrupted; the workers were stopped.", file=sys.stderr)
+            return 130
     out = args.out or os.path.join("runs", args.family.lower())
     model_kwargs = _key_values(args.model, "--model")
     if args.ema_decay is not None:
@@ -115,10 +339,17 @@ def _train(args, argv):
         channels=args.channels, seed=args.seed, data_dir=args.data_dir, split=args.split,
         model_kwargs=model_kwargs, compile_kwargs=compile_kwargs, num_samples=args.num_samples,
         steps_per_epoch=args.steps_per_epoch, tensorboard=not args.no_tensorboard,
-        strategy=args.strategy,
+        strategy=strategy or "multi_worker",
     )
+    progressive = dict(
+        fade_in_images=args.fade_in_images, stabilize_images=args.stabilize_images,
+        phase_batch_sizes=None if args.phase_batch_sizes is None
+        else _int_list(args.phase_batch_sizes, "--phase-batch-sizes"),
+    )
+    # Only set when given: the trainer refuses them for non-progressive families.
+    config.update({k: v for k, v in progressive.items() if v is not None})
     if args.dry_run:
-        print(json.dumps(config, indent=2))
+        print(json.dumps(dict(config, num_workers=args.num_workers) if args.num_workers else config, indent=2))
         return 0
     from kerasgan import trainer
 

@@ -37,6 +37,12 @@ What a GAN does under a strategy (see `kerasgan.models.GAN`):
 - `compile(jit_compile=True)` is refused with more than one replica (Keras
   compiles the whole `strategy.run`, which XLA cannot place on several
   devices).
+
+Several workers (`MultiWorkerMirroredStrategy`): every worker runs the same
+program and takes part in every step, save included; only the chief
+(`is_chief`) writes the run's files, the others write to temporary folders
+(`kerasgan.trainer.train` does this). `kerasgan train --num-workers N` starts
+N such workers on 127.0.0.1 (see `kerasgan.cli`).
 """
 
 import json
@@ -130,6 +136,61 @@ def _logical_cpu_strategy(n, name):
     if n == 1:
         return tf.distribute.OneDeviceStrategy(devices[0])
     return tf.distribute.MirroredStrategy(devices)
+
+
+def is_multi_worker(strategy=None):
+    """Whether `strategy` (default: the current one) spans several worker
+    processes (a `MultiWorkerMirroredStrategy` in multi-worker mode)."""
+    strategy = strategy or tf.distribute.get_strategy()
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and bool(
+        strategy.extended._in_multi_worker_mode()
+    )
+
+
+def is_chief(strategy=None):
+    """Whether this process writes the run's files under `strategy`.
+
+    True everywhere except on the non-chief workers of a multi-worker run:
+    the chief is the task of type `"chief"`, or worker 0 when the cluster
+    has no chief (TensorFlow's convention).
+    """
+    strategy = strategy or tf.distribute.get_strategy()
+    if not is_multi_worker(strategy):
+        return True
+    resolver = strategy.cluster_resolver
+    task_type, task_id = resolver.task_type, resolver.task_id
+    if task_type in (None, "chief"):
+        return True
+    return task_type == "worker" and task_id == 0 and "chief" not in resolver.cluster_spec().as_dict()
+
+
+def check_workers_agree(strategy, value, what):
+    """Raises a ValueError unless every worker of a multi-worker `strategy`
+    passes the same number `value` (a no-op otherwise).
+
+    Every worker must take the same number of steps, or the ones that stop
+    first leave the others waiting for them forever in the gradient
+    all-reduce; this turns such a mismatch (e.g. workers that resume from
+    different checkpoints) into an error on every worker. It is one
+    all-reduce of the sums of `value` and `value**2` over the replicas:
+    they equal `n * value` and `n * value**2` only when all values agree.
+    """
+    if not is_multi_worker(strategy):
+        return
+    local = tf.constant([float(value), float(value) ** 2], tf.float64)
+
+    @tf.function
+    def total():
+        return strategy.reduce("SUM", strategy.run(lambda: tf.identity(local)), axis=None)
+
+    sums = total().numpy()
+    n = strategy.num_replicas_in_sync
+    if sums[0] != n * float(value) or sums[1] != n * float(value) ** 2:
+        raise ValueError(
+            f"The workers disagree on {what}: this one has {value}, the mean over the "
+            f"{n} replicas is {sums[0] / n:g}. Every worker must see the same run "
+            "(e.g. the chief's checkpoint folder on a shared file system)."
+        )
 
 
 def synchronize_batch_norm(model):

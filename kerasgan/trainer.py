@@ -4,6 +4,8 @@ One run lives in one output folder:
 
     OUT/checkpoints/   tf.train checkpoints, one per epoch (resume from here)
     OUT/samples/       epoch_0001.png, ... sample grids from fixed latents
+                       (progressive families also phase_008x008.png, ... at
+                       the end of every phase)
     OUT/history.csv    per-epoch losses (appended across resumes)
     OUT/logs/          TensorBoard scalars and sample images
     OUT/run.json       the configuration and the command that made the run
@@ -12,16 +14,34 @@ One run lives in one output folder:
 Rerunning with the same OUT continues from the last finished epoch: weights,
 both optimizers' state, the seed generators and the position in the data
 stream are restored, so an interrupted run ends where an uninterrupted one
-would (see tests/test_trainer.py for the measured tolerance).
+would (see tests/test_trainer.py for the measured tolerance). A checkpoint
+that does not fit the model being built (another family, other widths or
+schedule) is an error, never a silent restart.
+
+Progressive families (a model with `grow()` and `target_resolution`, e.g.
+ProGAN) are trained phase by phase with
+`kerasgan.models.progan.train_progressive` and a
+`kerasgan.callbacks.ProgressiveSchedule`: `image_size` is the target
+resolution, the data are reloaded at every phase's resolution and batch
+size, and a resumed run is first grown to the resolution of its checkpoint
+(read from the checkpoint's `images_seen`).
+
+Under a multi-worker strategy every worker runs all of this, but only the
+chief writes OUT; the other workers resume from OUT/checkpoints and write
+their files into a temporary folder that is removed at the end.
 """
 
+import inspect
 import json
 import os
 import shlex
+import shutil
 import sys
+import tempfile
 import time
 
 import keras
+import tensorflow as tf
 
 from kerasgan import callbacks as callbacks_lib
 from kerasgan import data as data_lib
@@ -36,6 +56,9 @@ FAMILY_DEFAULTS = {
     "wgan_gp": {"generator_filters": 64, "critic_filters": 64},
 }
 
+#: Checkpoint key of a progressive model's `images_seen` variable.
+_IMAGES_SEEN_KEY = "model/images_seen/.ATTRIBUTES/VARIABLE_VALUE"
+
 
 def _atomic_save(model, path):
     """Saves to a temporary file and renames it, so an existing model file is
@@ -45,12 +68,35 @@ def _atomic_save(model, path):
     os.replace(tmp, path)
 
 
-def build_model(family, image_size, channels, latent_dim=100, num_classes=None, seed=0, **model_kwargs):
-    """Builds a registered family for square `image_size` images."""
+def _family_key(family):
     key = family.lower().replace("-", "_")
+    if key not in models_lib.FAMILIES:
+        raise ValueError(f"Unknown model family. Expected one of {sorted(models_lib.FAMILIES)}. Received: {family!r}")
+    return key
+
+
+def _grows(cls):
+    """Whether a family class is progressive: built for a `target_resolution`."""
+    return "target_resolution" in inspect.signature(cls.__init__).parameters
+
+
+def is_progressive(model):
+    """Whether `model` grows phase by phase (it has `grow()` and a
+    `target_resolution`, as ProGAN and StyleGAN do)."""
+    return callable(getattr(model, "grow", None)) and hasattr(model, "target_resolution")
+
+
+def build_model(family, image_size, channels, latent_dim=100, num_classes=None, seed=0, **model_kwargs):
+    """Builds a registered family for square `image_size` images (the
+    target resolution of a progressive family)."""
+    key = _family_key(family)
     kwargs = dict(FAMILY_DEFAULTS.get(key, {}))
     kwargs.update(model_kwargs)
-    kwargs.update(image_shape=(image_size, image_size, channels), latent_dim=latent_dim, seed=seed)
+    if _grows(models_lib.FAMILIES[key]):
+        kwargs.update(target_resolution=image_size, channels=channels)
+    else:
+        kwargs.update(image_shape=(image_size, image_size, channels))
+    kwargs.update(latent_dim=latent_dim, seed=seed)
     if key == "cgan":
         if not num_classes:
             raise ValueError(
@@ -59,6 +105,192 @@ def build_model(family, image_size, channels, latent_dim=100, num_classes=None, 
             )
         kwargs["num_classes"] = num_classes
     return models_lib.get(key, **kwargs)
+
+
+def progressive_schedule(model, fade_in_images, stabilize_images, phase_batch_sizes, batch_size):
+    """The `ProgressiveSchedule` of a progressive `model`.
+
+    `phase_batch_sizes`: None (`batch_size` everywhere), a list with one
+    batch size per phase (start to target resolution), or a dict keyed by
+    resolution.
+    """
+    resolutions = []
+    resolution = model.start_resolution
+    while resolution <= model.target_resolution:
+        resolutions.append(resolution)
+        resolution *= 2
+    batch = batch_size
+    if isinstance(phase_batch_sizes, dict):
+        batch = {int(k): v for k, v in phase_batch_sizes.items()}
+    elif phase_batch_sizes is not None:
+        batch = list(phase_batch_sizes)
+        if len(batch) != len(resolutions):
+            raise ValueError(
+                f"`phase_batch_sizes` needs one batch size per phase, for resolutions "
+                f"{resolutions}. Received: phase_batch_sizes={phase_batch_sizes!r}"
+            )
+        batch = dict(zip(resolutions, batch))
+    return callbacks_lib.ProgressiveSchedule(
+        fade_in_images=fade_in_images, stabilize_images=stabilize_images, batch_size=batch
+    )
+
+
+def _grow_to_checkpoint(model, checkpoint, schedule):
+    """Grows a fresh progressive model to the resolution its latest checkpoint
+    was saved at (its networks differ at every resolution, so a checkpoint only
+    restores into a model of the same resolution). The resolution is the
+    phase of the schedule holding the checkpoint's `images_seen` (a phase's
+    last checkpoint is saved before the grow)."""
+    latest = checkpoint.latest
+    if latest is None or not tf.train.load_checkpoint(latest).has_tensor(_IMAGES_SEEN_KEY):
+        return  # nothing to resume, or not a progressive run: restore says so
+    seen = int(tf.train.load_variable(latest, _IMAGES_SEEN_KEY))
+    for phase in schedule.phases(model.start_resolution, model.target_resolution):
+        if seen <= schedule.end_images(phase):
+            break
+    while model.resolution < phase.resolution:
+        model.grow()
+
+
+def _restore(checkpoint, model, run_json):
+    """`checkpoint.restore(model)`, with a mismatch reported as such."""
+    try:
+        return checkpoint.restore(model)
+    except (AssertionError, ValueError, tf.errors.OpError) as e:
+        detail = str(e).strip().splitlines()[0][:300].rstrip(".") if str(e).strip() else type(e).__name__
+        raise ValueError(
+            f"The checkpoint in {checkpoint.directory} does not fit the model being built "
+            f"(another family, image size, width or progressive schedule than the run that "
+            f"wrote it; see {run_json}): {detail}. Rerun with that run's configuration to "
+            "resume it, or train into a new --out."
+        ) from None
+
+
+class _ProgressLogs(keras.callbacks.Callback):
+    """Adds the resolution and the images seen to a progressive run's epoch logs
+    (so history.csv and TensorBoard have them)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["resolution"] = int(self.model.resolution)
+            logs["images_seen"] = int(self.model.images_seen.numpy())
+
+
+class _PhaseSamples(keras.callbacks.Callback):
+    """Writes `phase_RxR.png` at the end of the epoch that finishes a phase of
+    a progressive run (the model grows later, in `on_train_end`)."""
+
+    def __init__(self, directory, schedule, num_images, seed):
+        super().__init__()
+        self.directory, self.schedule = directory, schedule
+        self.num_images, self.seed = num_images, seed
+
+    def on_epoch_end(self, epoch, logs=None):
+        model = self.model
+        phase = self.schedule.phase(model.resolution, model.start_resolution, model.target_resolution)
+        if int(model.images_seen.numpy()) >= self.schedule.end_images(phase):
+            from kerasgan.utils.images import save_image_grid
+
+            name = f"phase_{model.resolution:03d}x{model.resolution:03d}.png"
+            save_image_grid(model.generate(self.num_images, seed=self.seed), os.path.join(self.directory, name))
+
+
+class _RebindingCheckpoint(keras.callbacks.Callback):
+    """A `Checkpoint` callback made anew at the start of every `fit` (phase).
+
+    A `Checkpoint` lists the model's seed-generator states once, when it
+    first binds to the model; `grow()` replaces the networks, and with them
+    the layers' seed generators (e.g. StyleGAN's noise inputs), so a
+    checkpoint bound before a grow would save the discarded ones and no
+    longer match the grown model on resume.
+    """
+
+    def __init__(self, directory):
+        super().__init__()
+        self.directory = directory
+        self._checkpoint = None
+
+    def on_train_begin(self, logs=None):
+        self._checkpoint = callbacks_lib.Checkpoint(self.directory)
+        self._checkpoint.set_model(self.model)
+        self._checkpoint.set_params(self.params)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._checkpoint.on_epoch_end(epoch, logs)
+
+
+class _EpochOffset(keras.callbacks.Callback):
+    """Runs `callbacks` with epoch numbers shifted by `offset`.
+
+    `train_progressive` numbers the epochs of one call from 0; a resumed
+    run's callbacks (checkpoint numbers, sample file names, history rows)
+    must continue the run's numbering instead.
+    """
+
+    def __init__(self, callbacks, offset):
+        super().__init__()
+        self.callbacks, self.offset = list(callbacks), int(offset)
+
+    def set_model(self, model):
+        super().set_model(model)
+        for c in self.callbacks:
+            c.set_model(model)
+
+    def set_params(self, params):
+        super().set_params(params)
+        if params and "epochs" in params:
+            params = dict(params, epochs=params["epochs"] + self.offset)
+        for c in self.callbacks:
+            c.set_params(params)
+
+    def on_train_begin(self, logs=None):
+        for c in self.callbacks:
+            c.on_train_begin(logs)
+
+    def on_train_end(self, logs=None):
+        for c in self.callbacks:
+            c.on_train_end(logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        for c in self.callbacks:
+            c.on_epoch_begin(epoch + self.offset, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        for c in self.callbacks:
+            c.on_epoch_end(epoch + self.offset, logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        for c in self.callbacks:
+            c.on_train_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        for c in self.callbacks:
+            c.on_train_batch_end(batch, logs)
+
+
+def _fit_progressive(model, schedule, load, callbacks, initial_epoch, steps_per_epoch, verbose):
+    """Runs the remaining phases with `train_progressive`; returns one
+    `History` over all of them (epochs numbered on from `initial_epoch`)."""
+    from kerasgan.models.progan import train_progressive
+
+    def dataset_fn(resolution, batch_size):
+        phase = schedule.phase(resolution, model.start_resolution, model.target_resolution)
+        ds = load(resolution, batch_size)
+        # A resumed phase continues its data stream where the interrupted run left it.
+        done = max(0, int(model.images_seen.numpy()) - phase.start_images) // batch_size
+        return ds.skip(done) if done else ds
+
+    histories = train_progressive(
+        model, dataset_fn, schedule, callbacks=[_EpochOffset(callbacks, initial_epoch)],
+        steps_per_epoch=steps_per_epoch, verbose=verbose,
+    )
+    history = keras.callbacks.History()
+    history.set_model(model)
+    history.epoch = [initial_epoch + e for h in histories for e in h.epoch]
+    for h in histories:
+        for key, values in h.history.items():
+            history.history.setdefault(key, []).extend(values)
+    return history
 
 
 def train(
@@ -82,6 +314,9 @@ def train(
     extra_callbacks=(),
     command=None,
     strategy="auto",
+    fade_in_images=None,
+    stabilize_images=None,
+    phase_batch_sizes=None,
 ):
     """Trains (or resumes) a GAN and writes the run folder described above.
 
@@ -90,13 +325,16 @@ def train(
         dataset: anything `kerasgan.data.load` accepts (default: the embedded
             `"digits"`).
         out: the run folder; an existing one is resumed.
-        epochs: total epochs (a resumed run trains the remaining ones).
-        image_size: square image size (power of two for convolutional families).
+        epochs: total epochs (a resumed run trains the remaining ones). For a
+            progressive family: the default length of every fade-in and
+            every stabilisation, in passes over the data.
+        image_size: square image size (power of two for convolutional
+            families); the target resolution of a progressive family.
         batch_size, latent_dim, channels, seed, data_dir, split: as named.
         model_kwargs: extra family constructor arguments (e.g. `ema_decay`).
         compile_kwargs: extra `compile` arguments (e.g. `loss`, `n_critic`).
         num_samples: images in each sample grid.
-        steps_per_epoch: default: one pass over the data.
+        steps_per_epoch: default: one pass over the data (at `batch_size`).
         tensorboard: write TensorBoard logs under `out/logs`.
         verbose: `fit`'s verbosity (progress bar by default).
         extra_callbacks: more Keras callbacks.
@@ -105,10 +343,19 @@ def train(
             `"default"`, `"mirrored"`, `"multi_worker"`, `"cpu:N"`) or a
             `tf.distribute.Strategy`. `batch_size` is the global batch; with
             several replicas batch norm is synchronized, so the run trains
-            like one device with the same global batch.
+            like one device with the same global batch. With several
+            workers only the chief writes `out`.
+        fade_in_images, stabilize_images: progressive families only: images
+            of each phase's fade-in and stabilisation (an int, or a dict keyed
+            by resolution); default `epochs` passes over the data each.
+        phase_batch_sizes: progressive families only: one global batch size
+            per phase, from the start to the target resolution (a list, or a
+            dict keyed by resolution); default `batch_size` everywhere.
 
     Returns:
-        `(model, history)`; `history` is None when the run had already finished.
+        `(model, history)`; `history` is None when the run had already
+        finished. A progressive run's history covers all its phases, with
+        the `resolution` and `images_seen` of every epoch.
     """
     if isinstance(strategy, str):
         # First: "cpu:N" must run before anything initialises TensorFlow's devices.
@@ -117,14 +364,7 @@ def train(
     model_kwargs = dict(model_kwargs or {})
     compile_kwargs = dict(compile_kwargs or {})
     keras.utils.set_random_seed(seed)
-    key = family.lower().replace("-", "_")
-    if key not in models_lib.FAMILIES:
-        raise ValueError(f"Unknown model family. Expected one of {sorted(models_lib.FAMILIES)}. Received: {family!r}")
-    if key == "progan":
-        raise ValueError(
-            "ProGAN trains phase by phase (4x4 up to the target size), which `kerasgan train` "
-            "does not drive yet: use kerasgan.models.progan.train_progressive (see its docstring)."
-        )
+    key = _family_key(family)
     conditional = key == "cgan"
     info = data_lib.info(dataset, split=split, data_dir=data_dir)
     channels = channels or info.channels
@@ -137,76 +377,145 @@ def train(
             distribute.synchronize_batch_norm(model)
         model.compile(**compile_kwargs)
 
-    ds = data_lib.load(
-        dataset, image_size, batch_size, channels=channels, with_labels=conditional,
-        split=split, data_dir=data_dir, seed=seed, repeat=True,
-    )
+    def load(resolution, batch):
+        return data_lib.load(
+            dataset, resolution, batch, channels=channels, with_labels=conditional,
+            split=split, data_dir=data_dir, seed=seed, repeat=True,
+        )
+
+    progressive = is_progressive(model)
+    schedule = None
+    if progressive:
+        if (fade_in_images is None or stabilize_images is None) and not info.num_examples:
+            raise ValueError(
+                f"The size of {info.name!r} is unknown: pass fade_in_images and stabilize_images."
+            )
+        pass_images = epochs * (info.num_examples or 0)
+        schedule = progressive_schedule(
+            model,
+            pass_images if fade_in_images is None else fade_in_images,
+            pass_images if stabilize_images is None else stabilize_images,
+            phase_batch_sizes, batch_size,
+        )
+    elif (fade_in_images, stabilize_images, phase_batch_sizes) != (None, None, None):
+        raise ValueError(
+            f"fade_in_images, stabilize_images and phase_batch_sizes apply to progressive "
+            f"families only (a model with grow(), e.g. progan), not to {key!r}."
+        )
     if steps_per_epoch is None:
         if not info.num_examples:
             raise ValueError(f"The size of {info.name!r} is unknown: pass steps_per_epoch.")
         steps_per_epoch = max(1, info.num_examples // batch_size)
-
-    os.makedirs(out, exist_ok=True)
-    checkpoint = callbacks_lib.Checkpoint(os.path.join(out, "checkpoints"))
-    initial_epoch = checkpoint.restore(model)
-    run = {
-        "family": key,
-        "dataset": dataset if isinstance(dataset, str) else type(dataset).__name__,
-        "epochs": epochs,
-        "image_size": image_size,
-        "batch_size": batch_size,
-        "latent_dim": latent_dim,
-        "channels": channels,
-        "seed": seed,
-        "steps_per_epoch": steps_per_epoch,
-        "strategy": f"{type(strategy).__name__} ({strategy.num_replicas_in_sync} replicas)",
-        "model_config": model.get_config(),
-        "compile_config": {k: v for k, v in model.get_compile_config().items() if "optimizer" not in k},
-        "command": command or " ".join(shlex.quote(a) for a in sys.argv),
-        "keras_version": keras.__version__,
-    }
-    run_json = os.path.join(out, "run.json")
-    previous_seconds = 0.0
-    if initial_epoch and os.path.exists(run_json):
-        with open(run_json) as f:
-            # Training time accumulates over the sessions of a resumed run.
-            previous_seconds = json.load(f).get("train_seconds", 0.0)
-    run["train_seconds"] = previous_seconds
-    with open(run_json, "w") as f:
-        json.dump(run, f, indent=2, default=str)
-
-    history = None
-    if initial_epoch >= epochs:
-        print(f"{out}: already trained for {initial_epoch} epochs (asked for {epochs}); nothing to do.")
+    if progressive:
+        # The phases' pipelines are built later: check their batch sizes now.
+        phases = schedule.phases(model.start_resolution, model.target_resolution)
+        too_big = [p.batch_size for p in phases if info.num_examples and p.batch_size > info.num_examples]
+        if too_big:
+            raise ValueError(
+                f"{info.name!r} has only {info.num_examples} images, fewer than one batch of "
+                f"{max(too_big)}. Use smaller batch sizes."
+            )
     else:
-        if initial_epoch:
-            print(f"Resuming {out} from epoch {initial_epoch}.")
-            # The data stream continues where the interrupted run left it.
-            ds = ds.skip(initial_epoch * steps_per_epoch)
-        callbacks = [
-            callbacks_lib.SampleGrid(
-                os.path.join(out, "samples"), num_images=num_samples, seed=seed,
-                log_dir=os.path.join(out, "logs") if tensorboard else None,
-            ),
-            keras.callbacks.CSVLogger(os.path.join(out, "history.csv"), append=initial_epoch > 0),
-            checkpoint,
-        ]
-        if tensorboard:
-            callbacks.append(keras.callbacks.TensorBoard(os.path.join(out, "logs")))
-        start = time.time()
+        ds = load(image_size, batch_size)  # errors in the data come before any file is written
 
-        def save_run(epoch=None, logs=None):
-            run["train_seconds"] = round(previous_seconds + time.time() - start, 1)
-            with open(run_json, "w") as f:
-                json.dump(run, f, indent=2, default=str)
+    # Only the chief writes OUT; other workers of a multi-worker run write
+    # into a folder of their own (and read the chief's checkpoints to resume).
+    chief = distribute.is_chief(strategy)
+    work = out if chief else tempfile.mkdtemp(prefix="kerasgan-worker-")
+    try:
+        os.makedirs(work, exist_ok=True)
+        run_json = os.path.join(work, "run.json")
+        checkpoint = callbacks_lib.Checkpoint(os.path.join(work, "checkpoints"))
+        source = checkpoint if chief else callbacks_lib.Checkpoint(os.path.join(out, "checkpoints"))
+        if progressive:
+            _grow_to_checkpoint(model, source, schedule)
+        initial_epoch = _restore(source, model, os.path.join(out, "run.json"))
+        distribute.check_workers_agree(strategy, initial_epoch, "the epoch to resume from")
+        run = {
+            "family": key,
+            "dataset": dataset if isinstance(dataset, str) else type(dataset).__name__,
+            "epochs": epochs,
+            "image_size": image_size,
+            "batch_size": batch_size,
+            "latent_dim": latent_dim,
+            "channels": channels,
+            "seed": seed,
+            "steps_per_epoch": steps_per_epoch,
+            "strategy": f"{type(strategy).__name__} ({strategy.num_replicas_in_sync} replicas)",
+            "model_config": model.get_config(),
+            "compile_config": {k: v for k, v in model.get_compile_config().items() if "optimizer" not in k},
+            "command": command or " ".join(shlex.quote(a) for a in sys.argv),
+            "keras_version": keras.__version__,
+        }
+        if progressive:
+            run["schedule"] = schedule.get_config()
+        previous_seconds = 0.0
+        if initial_epoch and os.path.exists(run_json):
+            with open(run_json) as f:
+                # Training time accumulates over the sessions of a resumed run.
+                previous_seconds = json.load(f).get("train_seconds", 0.0)
+        run["train_seconds"] = previous_seconds
+        with open(run_json, "w") as f:
+            json.dump(run, f, indent=2, default=str)
 
-        # After the checkpoint, so a killed run keeps the time of its saved epochs.
-        callbacks.append(keras.callbacks.LambdaCallback(on_epoch_end=save_run))
-        callbacks.extend(extra_callbacks)
-        history = model.fit(
-            ds, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
-            callbacks=callbacks, verbose=verbose,
-        )
-        save_run()
-    _atomic_save(model, os.path.join(out, "model.keras"))
+        if progressive:
+            total = schedule.total_images(model.start_resolution, model.target_resolution)
+            seen = int(model.images_seen.numpy())
+            finished = model.resolution >= model.target_resolution and seen >= total
+            done_message = (f"{out}: already trained to {model.target_resolution}x"
+                            f"{model.target_resolution} ({seen} images); nothing to do.")
+        else:
+            finished = initial_epoch >= epochs
+            done_message = (f"{out}: already trained for {initial_epoch} epochs (asked for {epochs}); "
+                            "nothing to do.")
+        history = None
+        if finished:
+            print(done_message)
+        else:
+            if initial_epoch:
+                print(f"Resuming {out} from epoch {initial_epoch}.")
+            samples = os.path.join(work, "samples")
+            history_csv = os.path.join(work, "history.csv")
+            if progressive and not initial_epoch and os.path.exists(history_csv):
+                os.remove(history_csv)  # appended to by every phase's fit
+            callbacks = [_ProgressLogs()] if progressive else []
+            callbacks += [
+                callbacks_lib.SampleGrid(
+                    samples, num_images=num_samples, seed=seed,
+                    log_dir=os.path.join(work, "logs") if tensorboard else None,
+                ),
+                keras.callbacks.CSVLogger(history_csv, append=progressive or initial_epoch > 0),
+                _RebindingCheckpoint(checkpoint.directory) if progressive else checkpoint,
+            ]
+            if progressive:
+                callbacks.append(_PhaseSamples(samples, schedule, num_samples, seed))
+            if tensorboard:
+                callbacks.append(keras.callbacks.TensorBoard(os.path.join(work, "logs")))
+            start = time.time()
+
+            def save_run(epoch=None, logs=None):
+                run["train_seconds"] = round(previous_seconds + time.time() - start, 1)
+                with open(run_json, "w") as f:
+                    json.dump(run, f, indent=2, default=str)
+
+            # After the checkpoint, so a killed run keeps the time of its saved epochs.
+            callbacks.append(keras.callbacks.LambdaCallback(on_epoch_end=save_run))
+            callbacks.extend(extra_callbacks)
+            if progressive:
+                history = _fit_progressive(
+                    model, schedule, load, callbacks, initial_epoch, steps_per_epoch, verbose
+                )
+            else:
+                if initial_epoch:
+                    # The data stream continues where the interrupted run left it.
+                    ds = ds.skip(initial_epoch * steps_per_epoch)
+                history = model.fit(
+                    ds, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
+                    callbacks=callbacks, verbose=verbose,
+                )
+            save_run()
+        _atomic_save(model, os.path.join(work, "model.keras"))
+    finally:
+        if not chief:
+            shutil.rmtree(work, ignore_errors=True)
     return model, history

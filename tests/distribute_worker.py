@@ -2,6 +2,7 @@
 
     python tests/distribute_worker.py equivalence OUT.json gan:sync dcgan:local ...
     python tests/distribute_worker.py draws|jit OUT.json
+    python tests/distribute_worker.py trainer_checkpoints OUT.json WORK_DIR
     TF_CONFIG=... python tests/distribute_worker.py multi_worker OUT.json WEIGHTS.npz
 
 Logical CPU devices can only be configured before TensorFlow initialises its
@@ -267,8 +268,95 @@ def multi_worker(out_weights):
     history = fit(model, dataset("gan", with_noise=False))
     weights, mirrors_agree = snapshot(model)
     np.savez(out_weights, **{k.replace("/", "|"): v for k, v in weights.items()})
+    # The workers' agreement check: silent on equal values, an error on every
+    # worker when they differ.
+    distribute.check_workers_agree(STRATEGY, 7, "a constant")
+    try:
+        distribute.check_workers_agree(STRATEGY, STRATEGY.cluster_resolver.task_id, "the worker index")
+        disagreement = None
+    except ValueError as e:
+        disagreement = str(e)
     return {"replicas": STRATEGY.num_replicas_in_sync, "history": history,
-            "mirrors_agree": mirrors_agree}
+            "mirrors_agree": mirrors_agree, "is_chief": distribute.is_chief(STRATEGY),
+            "disagreement": disagreement}
+
+
+# ------------------------------------------------ trainer checkpoints, 2 replicas
+TRAINER_TINY = dict(
+    family="dcgan", dataset="digits", image_size=16, batch_size=16, latent_dim=8, seed=3,
+    model_kwargs={"generator_filters": 4, "discriminator_filters": 4, "ema_decay": 0.9},
+    steps_per_epoch=3, num_samples=4, tensorboard=False, verbose=0,
+)
+
+
+class _KillAfterEpoch(keras.callbacks.Callback):
+    """Simulates a run killed right after an epoch (after its checkpoint)."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == self.epoch:
+            raise KeyboardInterrupt("killed")
+
+
+def _mirrors(variables):
+    """Each variable as a list of arrays, one per mirror (one off a strategy)."""
+    state = []
+    for v in variables:
+        inner = getattr(v, "value", v)
+        values = getattr(inner, "values", None) or [inner]
+        state.append([x.numpy() for x in values])
+    return state
+
+
+def _state(model):
+    """The run's whole state: weights, both optimizers, the seed generator."""
+    return _mirrors(list(model.weights) + list(model.d_optimizer.variables)
+                    + list(model.g_optimizer.variables) + [model.seed_generator.state])
+
+
+def _max_diff(a, b):
+    """Largest |a - b| between every mirror of `b` and the first of `a`."""
+    worst = 0.0
+    for mirrors_a, mirrors_b in zip(a, b, strict=True):
+        for x in mirrors_b:
+            worst = max(worst, float(np.max(np.abs(mirrors_a[0].astype("float64") - x))) if x.size else 0.0)
+    return worst
+
+
+def trainer_checkpoints(work):
+    """kerasgan.trainer.train's checkpoints under two replicas (cpu:2)."""
+    from kerasgan import trainer
+
+    # (a) Interrupted after epoch 1 and resumed vs. straight, both on 2 replicas.
+    straight, _ = trainer.train(out=f"{work}/straight", epochs=2, strategy="cpu:2", **TRAINER_TINY)
+    try:
+        trainer.train(out=f"{work}/resumed", epochs=2, strategy="cpu:2",
+                      extra_callbacks=[_KillAfterEpoch(1)], **TRAINER_TINY)
+        interrupted = False
+    except KeyboardInterrupt:
+        interrupted = True
+    resumed, history = trainer.train(out=f"{work}/resumed", epochs=2, strategy="cpu:2", **TRAINER_TINY)
+    keras.utils.set_random_seed(3)  # as the trainer does: the runs' initial weights
+    initial = trainer.build_model("dcgan", 16, 1, latent_dim=8, seed=3, **TRAINER_TINY["model_kwargs"])
+    # (b) Saved on one device, restored on two replicas (an already finished
+    # run: the trainer restores, trains nothing and returns the model).
+    one, _ = trainer.train(out=f"{work}/one", epochs=1, strategy="default", **TRAINER_TINY)
+    two, nothing = trainer.train(out=f"{work}/one", epochs=1, strategy="cpu:2", **TRAINER_TINY)
+    return {
+        "interrupted": interrupted,
+        "resumed_epochs": history.epoch,
+        "replicas": [m.distribute_strategy.num_replicas_in_sync for m in (straight, resumed, one, two)],
+        "resume_max_diff": _max_diff(_state(straight), _state(resumed)),
+        "trained": _max_diff(_mirrors(initial.weights), _mirrors(straight.weights)),
+        "g_iterations": [int(m.g_optimizer.iterations.numpy()) for m in (straight, resumed)],
+        "restored_history": nothing,
+        "restore_max_diff": _max_diff(_state(one), _state(two)),
+        "restored_mirrors": len(_state(two)[0]),
+        "restored_g_iterations": int(two.g_optimizer.iterations.numpy()),
+    }
 
 
 if __name__ == "__main__":
@@ -283,6 +371,8 @@ if __name__ == "__main__":
         result = jit()
     elif SCENARIO == "multi_worker":
         result = multi_worker(ARGS[0])
+    elif SCENARIO == "trainer_checkpoints":
+        result = trainer_checkpoints(ARGS[0])
     else:
         raise SystemExit(f"unknown scenario {SCENARIO!r}")
     with open(OUT, "w") as f:

@@ -1,12 +1,16 @@
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from kerasgan import cli
+from tests.conftest import REPO_ROOT
 
 TINY = ["--image-size", "16", "--batch-size", "16", "--latent-dim", "8", "--steps-per-epoch", "2",
         "--num-samples", "4", "--model", "generator_filters=4", "--model", "discriminator_filters=4",
@@ -88,3 +92,128 @@ def test_evaluate_a_saved_model_export_scores_like_the_keras_file(tmp_path, caps
     b = json.loads((tmp_path / "b.json").read_text())
     # The export draws the same latents for a seed as `generate`: the same score.
     assert abs(a["fid"] - b["fid"]) < 1e-3 * a["fid"]
+
+
+def test_progressive_options_reach_the_trainer(capsys):
+    assert cli.main(["train", "progan", "--image-size", "32", "--phase-batch-sizes", "64,64,32,16",
+                     "--fade-in-images", "1000", "--stabilize-images", "2000", "--dry-run"]) == 0
+    config = json.loads(capsys.readouterr().out)
+    assert config["phase_batch_sizes"] == [64, 64, 32, 16]
+    assert config["fade_in_images"] == 1000 and config["stabilize_images"] == 2000
+    assert cli.main(["train", "dcgan", "--dry-run"]) == 0
+    assert "phase_batch_sizes" not in json.loads(capsys.readouterr().out)  # only when given
+    assert cli.main(["train", "progan", "--phase-batch-sizes", "64,x", "--dry-run"]) == 2
+    assert "--phase-batch-sizes takes comma-separated integers" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------- --num-workers
+def _processes(key, value):
+    """PIDs of the live processes whose /proc stat field `key` ("ppid" or
+    "session") is `value`."""
+    index = {"ppid": 1, "session": 3}[key]
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # state, ppid, pgrp, session, ...
+        if int(fields[index]) == value and fields[0] != "Z":
+            pids.append(int(entry))
+    return pids
+
+
+def test_num_workers_must_match_tf_config(tmp_path, monkeypatch, capsys):
+    cluster = {"cluster": {"worker": ["127.0.0.1:1", "127.0.0.1:2"]}, "task": {"type": "worker", "index": 0}}
+    monkeypatch.setenv("TF_CONFIG", json.dumps(cluster))
+    assert cli.main(["train", "dcgan", "--out", str(tmp_path / "x"), "--num-workers", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "--num-workers 3 does not match TF_CONFIG, whose cluster has 2 worker(s)" in err
+    monkeypatch.delenv("TF_CONFIG")
+    assert cli.main(["train", "dcgan", "--out", str(tmp_path / "x"), "--num-workers", "2",
+                     "--strategy", "mirrored"]) == 2
+    assert "--num-workers 2 trains with the multi_worker strategy" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_run_workers_stops_and_reaps_every_worker(tmp_path, capsys):
+    sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
+    failing = [sys.executable, "-c", "import sys; print('worker says boom'); sys.exit(3)"]
+    start = time.monotonic()
+    # Worker 1 fails: the chief (still running) is killed, worker 1's code returned.
+    assert cli.run_workers([sleeper, failing], [None, None], str(tmp_path)) == 3
+    assert "worker 1 failed (exit status 3)" in capsys.readouterr().err
+    assert "worker says boom" in (tmp_path / "worker_1.log").read_text()
+    # Timeout: everyone is killed.
+    assert cli.run_workers([sleeper, sleeper], [None, None], str(tmp_path), timeout=1) == 124
+    assert time.monotonic() - start < 30
+    assert _processes("ppid", os.getpid()) == []  # no child left, not even a zombie
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_an_interrupted_launcher_kills_its_workers(tmp_path, signum):
+    """Ctrl-C (KeyboardInterrupt) or SIGTERM on the launcher: it kills and
+    reaps both workers; SIGKILL: they get SIGKILL from the kernel
+    (PR_SET_PDEATHSIG)."""
+    script = (
+        "import sys\nfrom kerasgan import cli\n"
+        "sleeper = [sys.executable, '-c', 'import time; time.sleep(60)']\n"
+        f"cli.run_workers([sleeper, sleeper], [None, None], {str(tmp_path)!r})\n"
+    )
+    launcher = subprocess.Popen([sys.executable, "-c", script], cwd=REPO_ROOT, start_new_session=True,
+                                stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while len(_processes("ppid", launcher.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(_processes("ppid", launcher.pid)) == 2
+        launcher.send_signal(signum)
+        launcher.wait(timeout=20)
+        assert launcher.returncode != 0
+        while _processes("session", launcher.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)  # (after SIGKILL the workers die a moment later)
+        assert _processes("session", launcher.pid) == []
+    finally:
+        for pid in _processes("session", launcher.pid):
+            os.kill(pid, signal.SIGKILL)
+        if launcher.poll() is None:
+            launcher.kill()
+            launcher.wait()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_num_workers_trains_with_local_workers_and_only_the_chief_writes(tmp_path):
+    scratch = tmp_path / "tmp"  # the workers' temporary folders live here
+    scratch.mkdir()
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="", TMPDIR=str(scratch),
+               PYTHONWARNINGS="ignore")
+    env.pop("TF_CONFIG", None)
+    out = tmp_path / "run"
+    launcher = subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), "kerasgan"), "train", "dcgan", "--dataset", "digits",
+         "--epochs", "1", "--out", str(out), *TINY, "--num-workers", "2"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    try:
+        stdout, stderr = launcher.communicate(timeout=240)
+    finally:
+        # The launcher leads its own session: whatever is left of it is its workers.
+        left = _processes("session", launcher.pid)
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        if launcher.poll() is None:
+            launcher.kill()
+            launcher.wait()
+    assert launcher.returncode == 0, stderr[-3000:]
+    assert left == []
+    assert "starting 2 workers on 127.0.0.1:" in stdout and "d_loss" in stdout  # the chief's progress
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("model.keras")) == ["run/model.keras"]
+    assert os.listdir(out / "samples") == ["epoch_0001.png"]
+    assert (out / "checkpoints" / "checkpoint").exists()
+    assert json.loads((out / "run.json").read_text())["strategy"].endswith("(2 replicas)")
+    assert os.listdir(scratch) == []  # the other worker's folder is gone

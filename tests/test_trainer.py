@@ -66,6 +66,12 @@ def test_finished_run_is_not_retrained_and_run_json_records_the_command(tmp_path
     assert run["family"] == "dcgan" and run["epochs"] == 1 and run["image_size"] == 16
     assert (out / "model.keras").stat().st_mtime_ns >= before
     assert model.image_shape == (16, 16, 1)
+    # A rerun whose model does not fit the checkpoint is refused, not restarted.
+    files = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    other = dict(TINY, model_kwargs={"generator_filters": 8, "discriminator_filters": 4})
+    with pytest.raises(ValueError, match="does not fit the model being built.*train into a new --out"):
+        trainer.train(out=str(out), epochs=2, **other)
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == files
 
 
 def test_conditional_family_uses_labels(tmp_path):
