@@ -195,79 +195,6 @@ class _PhaseSamples(keras.callbacks.Callback):
             save_image_grid(model.generate(self.num_images, seed=self.seed), os.path.join(self.directory, name))
 
 
-class _RebindingCheckpoint(keras.callbacks.Callback):
-    """A `Checkpoint` callback made anew at the start of every `fit` (phase).
-
-    A `Checkpoint` lists the model's seed-generator states once, when it
-    first binds to the model; `grow()` replaces the networks, and with them
-    the layers' seed generators (e.g. StyleGAN's noise inputs), so a
-    checkpoint bound before a grow would save the discarded ones and no
-    longer match the grown model on resume.
-    """
-
-    def __init__(self, directory):
-        super().__init__()
-        self.directory = directory
-        self._checkpoint = None
-
-    def on_train_begin(self, logs=None):
-        self._checkpoint = callbacks_lib.Checkpoint(self.directory)
-        self._checkpoint.set_model(self.model)
-        self._checkpoint.set_params(self.params)
-
-    def on_epoch_end(self, epoch, logs=None):
-        self._checkpoint.on_epoch_end(epoch, logs)
-
-
-class _EpochOffset(keras.callbacks.Callback):
-    """Runs `callbacks` with epoch numbers shifted by `offset`.
-
-    `train_progressive` numbers the epochs of one call from 0; a resumed
-    run's callbacks (checkpoint numbers, sample file names, history rows)
-    must continue the run's numbering instead.
-    """
-
-    def __init__(self, callbacks, offset):
-        super().__init__()
-        self.callbacks, self.offset = list(callbacks), int(offset)
-
-    def set_model(self, model):
-        super().set_model(model)
-        for c in self.callbacks:
-            c.set_model(model)
-
-    def set_params(self, params):
-        super().set_params(params)
-        if params and "epochs" in params:
-            params = dict(params, epochs=params["epochs"] + self.offset)
-        for c in self.callbacks:
-            c.set_params(params)
-
-    def on_train_begin(self, logs=None):
-        for c in self.callbacks:
-            c.on_train_begin(logs)
-
-    def on_train_end(self, logs=None):
-        for c in self.callbacks:
-            c.on_train_end(logs)
-
-    def on_epoch_begin(self, epoch, logs=None):
-        for c in self.callbacks:
-            c.on_epoch_begin(epoch + self.offset, logs)
-
-    def on_epoch_end(self, epoch, logs=None):
-        for c in self.callbacks:
-            c.on_epoch_end(epoch + self.offset, logs)
-
-    def on_train_batch_begin(self, batch, logs=None):
-        for c in self.callbacks:
-            c.on_train_batch_begin(batch, logs)
-
-    def on_train_batch_end(self, batch, logs=None):
-        for c in self.callbacks:
-            c.on_train_batch_end(batch, logs)
-
-
 def _fit_progressive(model, schedule, load, callbacks, initial_epoch, steps_per_epoch, verbose):
     """Runs the remaining phases with `train_progressive`; returns one
     `History` over all of them (epochs numbered on from `initial_epoch`)."""
@@ -281,12 +208,12 @@ def _fit_progressive(model, schedule, load, callbacks, initial_epoch, steps_per_
         return ds.skip(done) if done else ds
 
     histories = train_progressive(
-        model, dataset_fn, schedule, callbacks=[_EpochOffset(callbacks, initial_epoch)],
-        steps_per_epoch=steps_per_epoch, verbose=verbose,
+        model, dataset_fn, schedule, callbacks=callbacks,
+        steps_per_epoch=steps_per_epoch, verbose=verbose, initial_epoch=initial_epoch,
     )
     history = keras.callbacks.History()
     history.set_model(model)
-    history.epoch = [initial_epoch + e for h in histories for e in h.epoch]
+    history.epoch = [e for h in histories for e in h.epoch]
     for h in histories:
         for key, values in h.history.items():
             history.history.setdefault(key, []).extend(values)
@@ -485,7 +412,7 @@ def train(
                     log_dir=os.path.join(work, "logs") if tensorboard else None,
                 ),
                 keras.callbacks.CSVLogger(history_csv, append=progressive or initial_epoch > 0),
-                _RebindingCheckpoint(checkpoint.directory) if progressive else checkpoint,
+                checkpoint,
             ]
             if progressive:
                 callbacks.append(_PhaseSamples(samples, schedule, num_samples, seed))

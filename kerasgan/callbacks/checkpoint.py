@@ -49,17 +49,22 @@ class Checkpoint(keras.callbacks.Callback):
         self._epoch = None
         self._manager = None
         self._bound_model = None
+        self._state_ids = None
 
     def _ensure_manager(self, model):
-        if self._manager is None or self._bound_model is not model:
+        # Rebind when the model or its seed generators changed: a progressive
+        # model's `grow()` replaces its networks, and with them the layers'
+        # seed generators (e.g. StyleGAN's noise inputs).
+        states = _seed_states(model)
+        state_ids = [id(s) for s in states]
+        if self._manager is None or self._bound_model is not model or state_ids != self._state_ids:
             self._epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
-            checkpoint = tf.train.Checkpoint(
-                model=model, epoch=self._epoch, seed_states=_seed_states(model)
-            )
+            checkpoint = tf.train.Checkpoint(model=model, epoch=self._epoch, seed_states=states)
             self._manager = tf.train.CheckpointManager(
                 checkpoint, self.directory, max_to_keep=self.max_to_keep
             )
             self._bound_model = model
+            self._state_ids = state_ids
         return self._manager
 
     @property

@@ -4,7 +4,7 @@ from kerasgan.callbacks.progressive import ProgressiveGrowing, ProgressiveSchedu
 
 
 def train_progressive(
-    model, dataset_fn, schedule, callbacks=None, steps_per_epoch=None, verbose=0
+    model, dataset_fn, schedule, callbacks=None, steps_per_epoch=None, verbose=0, initial_epoch=0
 ):
     """Runs a progressive-growing schedule: one `fit` per resolution phase.
 
@@ -33,6 +33,8 @@ def train_progressive(
         steps_per_epoch: split each phase into epochs of this many steps
             (default: one epoch per phase).
         verbose: as in `fit`.
+        initial_epoch: number of the first epoch (a resumed run continues
+            its numbering: checkpoint numbers, sample names, history rows).
 
     Returns:
         The list of `History` objects, one per `fit`; each history also
@@ -48,7 +50,7 @@ def train_progressive(
     growing = ProgressiveGrowing(schedule)
     callbacks = list(callbacks or []) + [growing]
     histories = []
-    epoch = 0
+    epoch = initial_epoch
     while True:
         phase = schedule.phase(model.resolution, model.start_resolution, model.target_resolution)
         end = schedule.end_images(phase)
