@@ -448,10 +448,7 @@ class GAN(keras.Model):
         return logs
 
     def _multi_worker(self):
-        strategy = self.distribute_strategy
-        return isinstance(
-            strategy, tf.distribute.MultiWorkerMirroredStrategy
-        ) and strategy.extended._in_multi_worker_mode()
+        return distribute.is_multi_worker(self.distribute_strategy)
 
     def _conditional_generator_step(self, do_g, real, labels, batch_size):
         """`generator_step` when `do_g` is true.
