@@ -8,6 +8,7 @@ from kerasgan.layers.style import (
     LearnedConstant,
     ModulatedConv2D,
     NoiseInjection,
+    ScaledLeakyReLU,
     StyleMixing,
     Truncation,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "ModulatedConv2D",
     "NoiseInjection",
     "PixelNorm",
+    "ScaledLeakyReLU",
     "StyleMixing",
     "Truncation",
 ]

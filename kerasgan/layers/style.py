@@ -13,6 +13,7 @@ plain functional graph and style mixing / truncation only change `ws`.
 - `StyleMixing`: per-layer choice between two w's (style-mixing regularisation
   and `mix_styles`).
 - `Truncation`: the truncation trick in W, and the running average of w.
+- `ScaledLeakyReLU`: LeakyReLU with StyleGAN2's sqrt(2) gain.
 
 Weights are equalized (scaled at run time by He's constant, as in
 `kerasgan.layers.EqualizedDense`); computations run in float32 where they
@@ -71,8 +72,10 @@ class LearnedConstant(keras.layers.Layer):
     """The learned constant input `[batch, size, size, filters]` (StyleGAN).
 
     Called on any tensor whose first dimension is the batch (the styles
-    `ws`); the constant (initialised to ones, as in StyleGAN) is broadcast to
-    that batch.
+    `ws`); the constant is broadcast to that batch. It is initialised
+    N(0, 1), as in StyleGAN2 (StyleGAN used ones: a spatially constant input
+    whose convolutions vary only at the borders until the constant has
+    learned structure).
     """
 
     def __init__(self, size=4, filters=512, **kwargs):
@@ -85,7 +88,9 @@ class LearnedConstant(keras.layers.Layer):
 
     def build(self, input_shape):
         self.const = self.add_weight(
-            name="const", shape=(1, self.size, self.size, self.filters), initializer="ones"
+            name="const",
+            shape=(1, self.size, self.size, self.filters),
+            initializer=keras.initializers.RandomNormal(0.0, 1.0),
         )
 
     def call(self, inputs):
@@ -148,6 +153,30 @@ class NoiseInjection(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape[0]
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class ScaledLeakyReLU(keras.layers.Layer):
+    """LeakyReLU followed by a constant gain (StyleGAN2's `lrelu` with gain
+    sqrt(2)): keeps unit-variance activations at unit variance, which the
+    next layer's weight demodulation assumes (it normalises the weights, not
+    the activations)."""
+
+    def __init__(self, negative_slope=0.2, gain=math.sqrt(2.0), **kwargs):
+        super().__init__(**kwargs)
+        self.negative_slope = float(negative_slope)
+        self.gain = float(gain)
+
+    def call(self, inputs):
+        return ops.leaky_relu(inputs, self.negative_slope) * ops.cast(self.gain, inputs.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(negative_slope=self.negative_slope, gain=self.gain)
+        return config
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")

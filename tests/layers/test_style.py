@@ -8,6 +8,7 @@ from kerasgan.layers import (
     LearnedConstant,
     ModulatedConv2D,
     NoiseInjection,
+    ScaledLeakyReLU,
     StyleMixing,
     Truncation,
 )
@@ -101,8 +102,13 @@ def test_mixing_truncation_and_running_average():
 def test_constant_config_round_trips_and_bad_arguments():
     const = LearnedConstant(4, 3)
     out = const(np.zeros((5, 2, 7), np.float32)).numpy()
-    np.testing.assert_array_equal(out, np.ones((5, 4, 4, 3)))
-    for layer in (const, AdaIN(2), ModulatedConv2D(3, 3, w_index=1, demodulate=False), Truncation(0.5)):
+    # One learned N(0, 1) map, the same for every example of the batch.
+    assert out.shape == (5, 4, 4, 3) and 0.3 < out[0].std() < 2.0
+    np.testing.assert_array_equal(out, np.repeat(const.const.numpy(), 5, axis=0))
+    act = ScaledLeakyReLU()
+    np.testing.assert_allclose(act(np.array([-1.0, 2.0], np.float32)).numpy(), np.sqrt(2) * np.array([-0.2, 2.0]), rtol=1e-6)
+    layers = (const, act, AdaIN(2), ModulatedConv2D(3, 3, w_index=1, demodulate=False), Truncation(0.5))
+    for layer in layers:
         config = layer.get_config()
         assert type(layer).from_config(config).get_config() == config
     with pytest.raises(ValueError, match="w_index"):

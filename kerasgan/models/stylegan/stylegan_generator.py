@@ -10,6 +10,7 @@ from kerasgan.layers.style import (
     LearnedConstant,
     ModulatedConv2D,
     NoiseInjection,
+    ScaledLeakyReLU,
     StyleMixing,
     Truncation,
 )
@@ -86,6 +87,9 @@ class _Graph:
 
     def _noise_act(self, x, noise_mode, name):
         x = self.layer(f"{name}_noise", lambda n: NoiseInjection(name=n))([x, noise_mode])
+        if self.args["style_mode"] == "modulated":
+            # StyleGAN2's gain sqrt(2): demodulation assumes unit-variance inputs.
+            return self.layer(f"{name}_lrelu", lambda n: ScaledLeakyReLU(0.2, name=n))(x)
         return self.layer(f"{name}_lrelu", lambda n: layers.LeakyReLU(0.2, name=n))(x)
 
     def _layer(self, x, ws, noise_mode, filters, w_index, name, conv=True):
@@ -162,7 +166,8 @@ class StyleGANGenerator(Network):
 
     - `style_mode="adain"` (StyleGAN): LeakyReLU then AdaIN with its style;
     - `style_mode="modulated"` (StyleGAN2): the conv itself is modulated and
-      demodulated by its style (`ModulatedConv2D`), then noise and LeakyReLU;
+      demodulated by its style (`ModulatedConv2D`), then noise and
+      LeakyReLU with gain sqrt(2);
       toRGB layers are modulated without demodulation.
 
     The output is linear (`to_rgb_{resolution}`, 1x1); while fading in, it is
