@@ -520,3 +520,61 @@ def test_client_main_sends_options(scaled_export, tmp_path, monkeypatch, capsys)
     assert [(s.dtype, float(s)) for s in scales] == [(np.float32, 1.0), (np.float32, 0.5)]
     with pytest.raises(SystemExit):
         client.main(["--model-name", "s", "--option", "scale"])
+
+
+# ---------------------------------------------------------------- StyleGAN
+@pytest.fixture(scope="module")
+def stylegan_export(tmp_path_factory):
+    """A tiny StyleGAN at 8x8 (fade-in block present), every weight perturbed:
+    the EMA generator differs from the generator and w_avg is not zero, so
+    truncation changes the images."""
+    from kerasgan.models import StyleGAN
+
+    model = StyleGAN(target_resolution=8, resolution=8, channels=1, latent_dim=LATENT_DIM,
+                     filters=4, mapping_layers=2, style_mode="modulated", seed=0)
+    perturb(model)
+    path = export.export_saved_model(model, tmp_path_factory.mktemp("exports") / "stylegan", version=1)
+    return Exported(model, path)
+
+
+def test_stylegan_serving_default_matches_generate_with_truncation(stylegan_export):
+    model, z = stylegan_export.model, latents(4)
+    assert np.abs(model.w_avg.numpy()).max() > 0.1
+    by_psi = {}
+    for psi in (1.0, 0.5):
+        outputs = stylegan_export.call("serving_default", z=z, truncation_psi=np.float32(psi))
+        expected = model.generate(4, latents=z, truncation_psi=psi).numpy()
+        assert expected.shape == (4, 8, 8, 1)
+        np.testing.assert_allclose(outputs["images"], expected, atol=1e-5)
+        np.testing.assert_array_equal(outputs["images_uint8"], to_uint8(outputs["images"]))
+        by_psi[psi] = outputs["images"]
+    assert np.abs(by_psi[1.0] - by_psi[0.5]).max() > 1e-3  # psi reached the graph
+    # psi = 0: every latent maps to the average w, so every image is the same.
+    average = stylegan_export.call("serving_default", z=z, truncation_psi=np.float32(0.0))["images"]
+    np.testing.assert_allclose(average, np.broadcast_to(average[:1], average.shape), atol=1e-6)
+    np.testing.assert_allclose(average, model.generate(4, latents=z, truncation_psi=0.0).numpy(), atol=1e-5)
+
+
+@pytest.mark.parametrize("psi", [1.0, 0.5])
+def test_stylegan_generate_from_seed_matches_generate(stylegan_export, psi):
+    model = stylegan_export.model
+    outputs = stylegan_export.call("generate_from_seed", seed=np.int64(7), num_images=np.int64(3),
+                                   truncation_psi=np.float32(psi))
+    np.testing.assert_array_equal(outputs["z"], model.sample_latents(3, seed=7).numpy())
+    np.testing.assert_allclose(outputs["images"], model.generate(3, seed=7, truncation_psi=psi).numpy(),
+                               atol=1e-5)
+
+
+def test_stylegan_export_metadata_and_warmup(stylegan_export):
+    import json
+
+    metadata = json.loads(
+        (pathlib.Path(stylegan_export.path) / "assets.extra" / export.METADATA_FILENAME).read_text()
+    )
+    assert metadata["family"] == "StyleGAN" and metadata["exported_generator"] == "ema_generator"
+    assert metadata["signatures"] == {"serving_default": ["z", "truncation_psi"],
+                                      "generate_from_seed": ["seed", "num_images", "truncation_psi"]}
+    assert metadata["serving_inputs"]["truncation_psi"]["dtype"] == "float32"
+    assert metadata["serving_inputs"]["truncation_psi"]["default"] == 1.0
+    with pytest.raises(TypeError, match="truncation_psi"):  # a signature has no optional inputs
+        stylegan_export.loaded.signatures["serving_default"](z=tf.constant(latents(1)))

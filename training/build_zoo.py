@@ -6,17 +6,19 @@
 
 Steps (all recorded in the model card):
 1. `kerasgan.trainer.train` with the recipe (run folder `runs/zoo/NAME`,
-   resumable), or, for a recipe with a `script` (ProGAN), that script's
-   `train` (`training/progan_mnist.py --out runs/zoo/NAME`; a finished run
-   there is reused);
+   resumable), or, for a recipe with a `script` (ProGAN, StyleGAN), that
+   script's `train` (`training/progressive_mnist.py --out runs/zoo/NAME
+   --family ...`; a finished run of the same family there is reused);
 2. FID / KID (and class accuracy for conditional models) of 5,000 samples of
    the EMA generator against the recipe's real images, with the domain
    classifier `zoo/extractors/<dataset>-classifier.keras` (trained once here
    on the same real images, then reused so every entry is measured with the
    same weights); the FID of two disjoint halves of the real data is recorded
-   next to it as the floor;
+   next to it as the floor; a recipe with `truncation_psi` (StyleGAN) is
+   measured once more, same samples' latents and protocol, at that psi;
 3. `zoo/NAME/`: `model.keras`, `saved_model/1/` (TF Serving), `samples.png`,
-   `README.md` (the card), and the entry in the registry with SHA-256s.
+   `README.md` (the card), StyleGAN's `truncation.png` and
+   `style_mixing.png`, and the entry in the registry with SHA-256s.
 """
 
 import argparse
@@ -85,7 +87,12 @@ def domain_classifier(dataset_key, images, labels):
     return DomainClassifier.load(path, name=f"{dataset_key}-classifier"), path
 
 
-def measure(model, images, labels, extractor):
+def measure(model, images, labels, extractor, truncation_psi=None):
+    """The zoo's protocol: FID/KID (class accuracy) of 5,000 samples, seed 0,
+    against every real image, and the real-halves floor. With
+    `truncation_psi`, also `fid_psi` / `kid_psi` / `kid_std_psi` of samples
+    drawn at that psi from the same latents (`evaluate` draws the same
+    per-chunk seeds for a callable as for the model)."""
     import numpy as np
 
     from kerasgan import metrics
@@ -93,12 +100,81 @@ def measure(model, images, labels, extractor):
     wanted = ["fid", "kid"] + (["accuracy"] if model.num_classes else [])
     results = metrics.evaluate(model, images, metrics=wanted, num_samples=NUM_EVAL_SAMPLES,
                                extractor=extractor, seed=0)
+    if truncation_psi is not None:
+        def truncated(n, seed):
+            return model.generate(n, seed=seed, batch_size=100, truncation_psi=truncation_psi)
+
+        trunc = metrics.evaluate(truncated, images, metrics=("fid", "kid"),
+                                 num_samples=NUM_EVAL_SAMPLES, extractor=extractor, seed=0)
+        results.update(truncation_psi=float(truncation_psi), fid_psi=trunc["fid"],
+                       kid_psi=trunc["kid"], kid_std_psi=trunc["kid_std"])
     order = np.random.default_rng(0).permutation(len(images))
     half = len(images) // 2
     floor = metrics.fid_from_activations(extractor.features(images[order[:half]]),
                                          extractor.features(images[order[half:]]))
     results["fid_real_halves"] = float(floor)
     return results
+
+
+#: Seeds and settings of StyleGAN's extra pictures (cheap: a few dozen images).
+TRUNCATION_PSIS = (1.0, 0.85, 0.7, 0.5, 0.3, 0.0)
+TRUNCATION_SEEDS = tuple(range(8))
+MIX_COARSE_SEEDS = (10, 11, 12, 13, 14)
+MIX_FINE_SEEDS = (20, 21, 22, 23, 24, 25)
+
+
+def mix_crossover(model):
+    """The first style layer of the 16x16 block: the coarse seed gives the
+    4x4 and 8x8 styles, the fine seed the rest."""
+    from kerasgan.models.stylegan import num_ws_for
+
+    return num_ws_for(16) - (3 if model.style_mode == "modulated" else 2)
+
+
+def save_style_pictures(model, folder):
+    """`truncation.png` (one row per seed, psi 1 -> 0 left to right) and
+    `style_mixing.png` (top row: the fine seeds; left column: the coarse
+    seeds; each cell: that row's coarse styles with that column's fine
+    styles). Returns the card's section about them."""
+    import numpy as np
+    import tensorflow as tf
+
+    from kerasgan.utils import save_image_grid
+
+    z = tf.concat([model.sample_latents(1, seed=s) for s in TRUNCATION_SEEDS], axis=0)
+    strip = np.stack([model.generate(len(TRUNCATION_SEEDS), latents=z, truncation_psi=psi).numpy()
+                      for psi in TRUNCATION_PSIS], axis=1)  # [seeds, psis, H, W, C]
+    save_image_grid(strip.reshape((-1,) + strip.shape[2:]), folder / "truncation.png",
+                    columns=len(TRUNCATION_PSIS))
+    crossover = mix_crossover(model)
+    coarse = np.concatenate([model.mix_styles([s], [s], crossover).numpy() for s in MIX_COARSE_SEEDS])
+    fine = np.concatenate([model.mix_styles([s], [s], crossover).numpy() for s in MIX_FINE_SEEDS])
+    rows = [np.concatenate([np.zeros_like(fine[:1]), fine])]  # a grey corner cell
+    for i, s in enumerate(MIX_COARSE_SEEDS):
+        mixed = model.mix_styles([s] * len(MIX_FINE_SEEDS), list(MIX_FINE_SEEDS), crossover).numpy()
+        rows.append(np.concatenate([coarse[i : i + 1], mixed]))
+    save_image_grid(np.concatenate(rows), folder / "style_mixing.png", columns=len(MIX_FINE_SEEDS) + 1)
+    psis = ", ".join(f"{p:g}" for p in TRUNCATION_PSIS)
+    return STYLE_SECTION.format(psis=psis, seeds=len(TRUNCATION_SEEDS), crossover=crossover,
+                                last_coarse=crossover - 1, last=model.num_ws - 1)
+
+
+STYLE_SECTION = """## Truncation and style mixing
+
+![truncation](truncation.png)
+
+`truncation.png`: {seeds} seeds (rows) at truncation psi = {psis} (columns):
+`gan.generate(n, latents=z, truncation_psi=psi)`; psi = 0 is the average-w
+image, the same for every seed.
+
+![style mixing](style_mixing.png)
+
+`style_mixing.png`: top row, the fine seeds' images; left column, the
+coarse seeds'; each other cell takes the style layers 0..{last_coarse} (4x4
+and 8x8) from its row's seed and the layers {crossover}..{last} from its
+column's seed: `gan.mix_styles(seeds_coarse, seeds_fine, crossover={crossover})`.
+
+"""
 
 
 CARD = """# {name}
@@ -115,8 +191,8 @@ CARD = """# {name}
 | training data | {data_card} |
 | data licence | {licence} |
 | training | {training} |
-| weights shipped | {weights} |
-| files | `model.keras` (Keras, resumable), `saved_model/1/` (TF Serving: `serving_default`, `generate_from_seed`) |
+{configuration}| weights shipped | {weights} |
+| files | `model.keras` (Keras, resumable), `saved_model/1/` (TF Serving: `serving_default`, `generate_from_seed`{serving_inputs}) |
 
 ## Quality (measured, {num_samples} samples, seed 0)
 
@@ -131,7 +207,7 @@ compare {num_samples} samples with all {num_real} real images; `FID (real
 halves)` compares two disjoint halves of the real images with each other, the
 floor that a perfect generator would reach at about this sample size.
 
-{phases_section}## Reproduce
+{truncation_note}{phases_section}{style_section}{notes_section}## Reproduce
 
 ```bash
 {command}
@@ -146,7 +222,7 @@ Configuration: `model.keras` holds the full model config; the recipe is
 ```python
 import kerasgan
 gan = kerasgan.zoo.load("{name}")
-images = gan.generate(16, seed=0{labels_example})
+images = gan.generate(16, seed=0{labels_example}){use_extra}
 ```
 """
 
@@ -163,6 +239,15 @@ FID above.
 | phase | images seen | FID (2,000 samples) | training time so far |
 |---|---|---|---|
 {rows}
+
+"""
+
+
+TRUNCATION_NOTE = """The truncated rows are extra: the same protocol (the same 5,000 latents,
+extractor and real images) with every style pulled towards the average w,
+`w' = w_avg + {psi:g} (w - w_avg)` on all layers (`gan.generate(n, seed=...,
+truncation_psi={psi:g})`). Truncation trades variety for typical-looking
+samples, so only the untruncated FID/KID compare with the other zoo entries.
 
 """
 
@@ -193,12 +278,38 @@ def training_facts(recipe, model, run):
     return text, PHASES_SECTION.format(script=recipe["script"], rows=rows)
 
 
-def write_card(folder, name, recipe, model, results, run, extractor_path, command):
+def configuration_row(recipe, model):
+    """The card's `configuration` row (StyleGAN: its settings, read back
+    from the trained model; other families: none, `model.keras` holds it)."""
+    if recipe["family"] != "stylegan":
+        return ""
+    compiled = model.get_compile_config()
+    adam = compiled["g_optimizer"]["config"]
+    why = recipe.get("style_mode_note", "")
+    return (
+        f"| configuration | `style_mode=\"{model.style_mode}\"`{why}; mapping network "
+        f"{model.mapping_layers} layers (lr multiplier {model.mapping_lr_multiplier:g}), "
+        f"w {model.w_dim}-d; {model.filters[-1]} filters per layer; style mixing "
+        f"{model.style_mixing_prob:g}; generator EMA {model.ema_decay:g}; w_avg decay "
+        f"{model.w_avg_beta:g}; loss `{compiled['loss']}`, lazy R1 gamma {compiled['r1_weight']:g} "
+        f"every {compiled['r1_interval']} steps; Adam(lr {adam['learning_rate']:.0e}, "
+        f"beta_1 {adam['beta_1']:g}, beta_2 {adam['beta_2']:g}) for both networks |\n"
+    )
+
+
+def write_card(folder, name, recipe, model, results, run, extractor_path, command, style_section=""):
     rows = [f"| FID | {results['fid']:.2f} |",
             f"| FID (real halves) | {results['fid_real_halves']:.2f} |",
             f"| KID | {results['kid']:.4f} ± {results['kid_std']:.4f} |"]
     if "accuracy" in results:
         rows.append(f"| class accuracy of conditional samples | {results['accuracy']:.3f} |")
+    truncation_note = ""
+    if "fid_psi" in results:
+        psi = results["truncation_psi"]
+        rows += [f"| FID, truncated: psi = {psi:g} (extra row, see below) | {results['fid_psi']:.2f} |",
+                 f"| KID, truncated: psi = {psi:g} (extra row, see below) | "
+                 f"{results['kid_psi']:.4f} ± {results['kid_std_psi']:.4f} |"]
+        truncation_note = TRUNCATION_NOTE.format(psi=psi)
     training, phases_section = training_facts(recipe, model, run)
     if model.ema_generator is not None:
         weights = ("the EMA generator (`generate` uses it); the discriminator and optimizer state "
@@ -206,7 +317,22 @@ def write_card(folder, name, recipe, model, results, run, extractor_path, comman
     else:
         weights = ("the generator (this recipe keeps no EMA); the discriminator and optimizer "
                    "state are in `model.keras` for fine-tuning")
+    serving = getattr(type(model), "serving_inputs", None) or {}
+    serving_inputs = "".join(
+        f"; both also take the scalar `{key}`, {spec[0]}, default {float(spec[1])!r}, which "
+        "`kerasgan.zoo.load(..., format=\"saved_model\")` fills in when a call leaves it out"
+        for key, spec in serving.items()
+    )
+    use_extra = ""
+    if "truncation_psi" in serving:
+        use_extra = ("\ntruncated = gan.generate(16, seed=0, truncation_psi=0.7)\n"
+                     f"served = kerasgan.zoo.load(\"{name}\", format=\"saved_model\")\n"
+                     "served.signatures[\"generate_from_seed\"](seed=0, num_images=16)  # truncation_psi=1.0\n"
+                     "served.signatures[\"generate_from_seed\"](seed=0, num_images=16, truncation_psi=0.7)")
     text = CARD.format(
+        configuration=configuration_row(recipe, model), serving_inputs=serving_inputs,
+        truncation_note=truncation_note, style_section=style_section, use_extra=use_extra,
+        notes_section=f"## Notes\n\n{recipe['card_notes'].strip()}\n\n" if recipe.get("card_notes") else "",
         name=name, description=recipe["description"], family=recipe["family"], cls=type(model).__name__,
         size=recipe["image_size"], channels=model.image_shape[-1], latent_dim=recipe["latent_dim"],
         conditional=f"; labels 0..{model.num_classes - 1}" if model.num_classes else "",
@@ -247,7 +373,7 @@ def main(argv=None):
     extra = {}
     if recipe.get("script"):
         script = importlib.import_module(recipe["script"])
-        model, run = script.load_finished(run_dir)
+        model, run = script.load_finished(run_dir, **recipe["script_args"])
         if model is None:
             model, run = script.train(args.shared, run_dir, **recipe["script_args"], command=command)
         else:
@@ -267,8 +393,11 @@ def main(argv=None):
     images, labels = real_data(dataset, recipe["image_size"], recipe, args.shared)
     extractor, extractor_path = domain_classifier(recipe["extractor"], images, labels)
     start = time.time()
-    results = measure(model, images, labels, extractor)
+    results = measure(model, images, labels, extractor, truncation_psi=recipe.get("truncation_psi"))
     print(kerasgan.metrics.format_table(results), f"\n(measured in {time.time() - start:.0f} s)")
+    if "fid_psi" in results:
+        print(f"truncation_psi={results['truncation_psi']:g}: FID {results['fid_psi']:.2f}, "
+              f"KID {results['kid_psi']:.4f} ± {results['kid_std_psi']:.4f}")
 
     folder = REPO / "zoo" / args.name
     folder.mkdir(parents=True, exist_ok=True)
@@ -277,8 +406,10 @@ def main(argv=None):
     labels_grid = [i % model.num_classes for i in range(64)] if model.num_classes else None
     save_image_grid(model.generate(64, seed=0, labels=labels_grid), folder / "samples.png",
                     columns=model.num_classes or None)
-    write_card(folder, args.name, recipe, model, results, run, extractor_path, command)
-    metrics = {k: results[k] for k in ("fid", "fid_real_halves", "kid", "kid_std", "accuracy") if k in results}
+    style_section = save_style_pictures(model, folder) if recipe["family"] == "stylegan" else ""
+    write_card(folder, args.name, recipe, model, results, run, extractor_path, command, style_section)
+    metrics = {k: results[k] for k in ("fid", "fid_real_halves", "kid", "kid_std", "accuracy",
+                                       "truncation_psi", "fid_psi", "kid_psi", "kid_std_psi") if k in results}
     from kerasgan import zoo
 
     zoo.build_entry(

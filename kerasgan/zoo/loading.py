@@ -1,5 +1,6 @@
 """Finding an entry's files (checkout, cache, download), verifying them, loading them."""
 
+import collections.abc
 import os
 import pathlib
 import shutil
@@ -150,6 +151,12 @@ def load(name, format="keras", registry=None, zoo_dir=None, cache_dir=None, comp
             `export` all work). `"saved_model"`: the TF Serving SavedModel
             (highest version in `saved_model/`), loaded with
             `tf.saved_model.load` (call its `signatures`).
+            When the export declares family options (`serving_inputs` in
+            its `assets.extra/kerasgan.json`, e.g. StyleGAN's
+            `truncation_psi`), its `signatures` are wrapped so an option
+            left out of a call takes its recorded default (a SavedModel
+            signature itself has no optional inputs; TF Serving clients
+            still send every one): see `SignaturesWithDefaults`.
         registry, zoo_dir, cache_dir: override the registry file, the
             checkout's zoo folder and the download cache.
         compile: passed to `keras.saving.load_model`.
@@ -174,7 +181,80 @@ def load(name, format="keras", registry=None, zoo_dir=None, cache_dir=None, comp
         return keras.saving.load_model(folder / "model.keras", compile=compile)
     import tensorflow as tf
 
-    return tf.saved_model.load(str(folder / "saved_model" / str(versions[-1])))
+    version_dir = folder / "saved_model" / str(versions[-1])
+    loaded = tf.saved_model.load(str(version_dir))
+    defaults = serving_defaults(version_dir)
+    if defaults:
+        # Plain attribute (not tracked): `loaded` keeps its own signature map
+        # as a checkpoint dependency; the wrappers only fill in arguments.
+        object.__setattr__(loaded, "signatures", SignaturesWithDefaults(loaded.signatures, defaults))
+    return loaded
+
+
+def serving_defaults(version_dir):
+    """`{name: (tf.DType, default)}` of the family options an export declares
+    (`assets.extra/kerasgan.json`'s `serving_inputs`, in declaration order);
+    empty for exports without options or without the file."""
+    import json
+
+    import tensorflow as tf
+
+    from kerasgan.export import ASSETS_EXTRA, METADATA_FILENAME
+
+    path = pathlib.Path(version_dir) / ASSETS_EXTRA / METADATA_FILENAME
+    if not path.is_file():
+        return {}
+    declared = json.loads(path.read_text()).get("serving_inputs") or {}
+    return {name: (tf.as_dtype(spec["dtype"]), spec["default"]) for name, spec in declared.items()}
+
+
+class SignatureWithDefaults:
+    """A SavedModel signature (a `ConcreteFunction` taking keyword tensors)
+    that fills in the family options left out of a call with their exported
+    defaults. Everything else (`structured_input_signature`,
+    `structured_outputs`, ...) is the function's own; `function` is the
+    function itself."""
+
+    def __init__(self, function, defaults):
+        self.function = function
+        inputs = function.structured_input_signature[1]
+        self.defaults = {name: value for name, value in defaults.items() if name in inputs}
+
+    def __call__(self, *args, **kwargs):
+        import tensorflow as tf
+
+        for name, (dtype, default) in self.defaults.items():
+            if name not in kwargs:
+                kwargs[name] = tf.constant(default, dtype)
+        return self.function(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.function, name)
+
+    def __repr__(self):
+        filled = ", ".join(f"{k}={v[1]!r}" for k, v in self.defaults.items())
+        return f"SignatureWithDefaults({self.function!r}, defaults: {filled})"
+
+
+class SignaturesWithDefaults(collections.abc.Mapping):
+    """`loaded.signatures` of a zoo SavedModel with family options: the same
+    names, each a `SignatureWithDefaults`; `saved` is the original map."""
+
+    def __init__(self, signatures, defaults):
+        self.saved = signatures
+        self._wrapped = {name: SignatureWithDefaults(fn, defaults) for name, fn in signatures.items()}
+
+    def __getitem__(self, name):
+        return self._wrapped[name]
+
+    def __iter__(self):
+        return iter(self._wrapped)
+
+    def __len__(self):
+        return len(self._wrapped)
+
+    def __repr__(self):
+        return f"SignaturesWithDefaults({list(self._wrapped)})"
 
 
 def saved_model_versions(entry):

@@ -91,13 +91,42 @@ def tiny_checkpoint(tmp_path_factory):
     return folder, reference
 
 
-def add_checkpoint(env, tiny_checkpoint, **kwargs):
-    """Copies the tiny checkpoint into the test's zoo folder and registers it."""
+STYLEGAN_NAME = "tiny-stylegan"
+
+
+@pytest.fixture(scope="session")
+def tiny_stylegan_checkpoint(tmp_path_factory):
+    """A tiny StyleGAN's zoo folder (its export has the `truncation_psi`
+    option) and reference outputs of the original model."""
+    import keras
+
+    from kerasgan.export import export_saved_model
+    from kerasgan.models import StyleGAN
+    from kerasgan.utils import save_image_grid
+
+    keras.utils.clear_session(free_memory=False)
+    folder = tmp_path_factory.mktemp("template") / STYLEGAN_NAME
+    folder.mkdir()
+    model = StyleGAN(target_resolution=8, resolution=8, channels=1, latent_dim=LATENT_DIM, filters=4,
+                     mapping_layers=2, style_mode="modulated", seed=0)
+    rng = np.random.default_rng(3)
+    w_avg = model.ema_generator.get_layer("truncation").w_avg
+    w_avg.assign(rng.standard_normal(w_avg.shape).astype("float32"))  # so psi matters
+    reference = {psi: model.generate(3, seed=0, truncation_psi=psi).numpy() for psi in (1.0, 0.5)}
+    model.save(folder / "model.keras")
+    export_saved_model(model, str(folder / "saved_model"), version=1, warmup=False)
+    save_image_grid(model.generate(4, seed=0), folder / "samples.png")
+    (folder / "README.md").write_text(f"# {STYLEGAN_NAME}\n\nA tiny untrained StyleGAN for tests.\n")
+    return folder, reference
+
+
+def add_checkpoint(env, tiny_checkpoint, name=NAME, family="dcgan", **kwargs):
+    """Copies a tiny checkpoint into the test's zoo folder and registers it."""
     from kerasgan import zoo
 
     template, _ = tiny_checkpoint
-    shutil.copytree(template, env.zoo / NAME)
-    return zoo.build_entry(NAME, env.zoo / NAME, family="dcgan", description="tiny", resolution=16,
+    shutil.copytree(template, env.zoo / name)
+    return zoo.build_entry(name, env.zoo / name, family=family, description="tiny", resolution=16,
                            dataset="none", licence="CC0", metrics={}, **kwargs)
 
 

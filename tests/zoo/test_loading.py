@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from kerasgan import zoo
 from kerasgan.models import DCGAN
-from tests.zoo.conftest import NAME, add_checkpoint
+from tests.zoo.conftest import NAME, STYLEGAN_NAME, add_checkpoint
 
 
 def check_keras(model, reference):
@@ -75,3 +75,29 @@ def test_bad_format_is_refused(zoo_env, tiny_checkpoint):
     add_checkpoint(zoo_env, tiny_checkpoint)
     with pytest.raises(ValueError, match="format='onnx'"):
         zoo.load(NAME, format="onnx")
+
+
+def test_saved_model_with_family_options_fills_in_their_defaults(zoo_env, tiny_stylegan_checkpoint):
+    """StyleGAN's export takes `truncation_psi`: the zoo's SavedModel fills
+    in the exported default (1.0) when a call leaves it out, and passes a
+    given value through; the plain signature map is still there."""
+    add_checkpoint(zoo_env, tiny_stylegan_checkpoint, name=STYLEGAN_NAME, family="stylegan")
+    reference = tiny_stylegan_checkpoint[1]
+    served = zoo.load(STYLEGAN_NAME, format="saved_model")
+    fn = served.signatures["generate_from_seed"]
+    seed, n = tf.constant(0, tf.int64), tf.constant(3, tf.int64)
+    np.testing.assert_allclose(fn(seed=seed, num_images=n)["images"].numpy(), reference[1.0], atol=1e-5)
+    psi = tf.constant(0.5, tf.float32)
+    np.testing.assert_allclose(fn(seed=seed, num_images=n, truncation_psi=psi)["images"].numpy(),
+                               reference[0.5], atol=1e-5)
+    assert np.abs(reference[0.5] - reference[1.0]).max() > 1e-3
+    z = fn(seed=seed, num_images=n)["z"]
+    np.testing.assert_allclose(served.signatures["serving_default"](z=z)["images"].numpy(),
+                               reference[1.0], atol=1e-5)
+    assert set(served.signatures) == {"serving_default", "generate_from_seed"}
+    assert fn.structured_input_signature[1]["truncation_psi"].dtype == tf.float32
+    with pytest.raises(TypeError, match="truncation_psi"):  # the SavedModel's own signature
+        served.signatures.saved["generate_from_seed"](seed=seed, num_images=n)
+    keras_model = zoo.load(STYLEGAN_NAME)
+    np.testing.assert_allclose(keras_model.generate(3, seed=0, truncation_psi=0.5).numpy(),
+                               reference[0.5], atol=1e-6)

@@ -2,7 +2,9 @@
 
 One test per entry: every file listed is in `zoo/NAME/` with the recorded
 size and SHA-256, and the entry loads in both formats and generates (the
-Keras model and the SavedModel agree for the same seed). While the registry
+Keras model and the SavedModel agree for the same seed; a StyleGAN entry
+also at truncation_psi 0.7, and with the option left out of the
+SavedModel call, which `zoo.load` fills in). While the registry
 is empty these tests are reported as skipped (an empty parameter set).
 """
 
@@ -64,5 +66,10 @@ def test_entry_loads_in_both_formats_and_generates(entry, tmp_path):
     inputs = {"seed": tf.constant(0, tf.int64), "num_images": tf.constant(4, tf.int64)}
     if model.num_classes:
         inputs["labels"] = tf.constant([0], tf.int32)
-    out = served.signatures["generate_from_seed"](**inputs)
+    out = served.signatures["generate_from_seed"](**inputs)  # family options at their defaults
     np.testing.assert_allclose(out["images"].numpy(), images, atol=1e-4)
+    if "truncation_psi" in getattr(type(model), "serving_inputs", {}):  # StyleGAN
+        truncated = served.signatures["generate_from_seed"](
+            **inputs, truncation_psi=tf.constant(0.7, tf.float32))
+        np.testing.assert_allclose(truncated["images"].numpy(),
+                                   model.generate(4, seed=0, truncation_psi=0.7).numpy(), atol=1e-4)
