@@ -218,12 +218,15 @@ MIRRORED = textwrap.dedent(
     from kerasgan.models.progan import ProGAN, train_progressive
 
     with strategy.scope():
-        model = ProGAN(target_resolution=8, channels=1, latent_dim=4, filters=4, seed=0)
+        model = ProGAN(target_resolution=16, channels=1, latent_dim=4, filters=4, seed=0)
         model.compile()
-    images = np.random.default_rng(0).uniform(-1, 1, (8, 8, 8, 1)).astype("float32")
+    images = np.random.default_rng(0).uniform(-1, 1, (8, 16, 16, 1)).astype("float32")
 
     def dataset_fn(resolution, batch_size):
-        x = images if resolution == 8 else images.reshape(8, 4, 2, 4, 2, 1).mean(axis=(2, 4))
+        x = images
+        while x.shape[1] > resolution:
+            n, h, w, c = x.shape
+            x = x.reshape(n, h // 2, 2, w // 2, 2, c).mean(axis=(2, 4))
         return tf.data.Dataset.from_tensor_slices(x).batch(batch_size, drop_remainder=True)
 
     schedule = ProgressiveSchedule(fade_in_images=16, stabilize_images=8, batch_size=8)
@@ -231,6 +234,7 @@ MIRRORED = textwrap.dedent(
     out = {
         "replicas": strategy.num_replicas_in_sync,
         "resolution": model.resolution,
+        "resolutions": [h.history["resolution"][0] for h in histories],
         "alpha": float(model.alpha.numpy()),
         "losses": [v for h in histories for k in ("d_loss", "g_loss") for v in h.history[k]],
         "mirrored": type(model.generator.weights[0].value).__name__,
@@ -250,7 +254,8 @@ def test_mirrored_strategy_schedule_in_subprocess():
     assert result.returncode == 0 and lines, result.stderr[-3000:]
     out = json.loads(lines[-1][len("RESULT"):])
     assert out["replicas"] == 2
-    assert out["resolution"] == 8 and out["alpha"] == 1.0
-    assert out["shape"] == [3, 8, 8, 1]
+    assert out["resolution"] == 16 and out["alpha"] == 1.0
+    assert out["resolutions"] == [4, 8, 16]  # the full schedule 4 -> 8 -> 16 on two replicas
+    assert out["shape"] == [3, 16, 16, 1]
     assert out["mirrored"] == "MirroredVariable"  # the grown networks live in the strategy
-    assert len(out["losses"]) == 4 and np.all(np.isfinite(out["losses"]))
+    assert len(out["losses"]) == 6 and np.all(np.isfinite(out["losses"]))
