@@ -282,25 +282,6 @@ def multi_worker(out_weights):
 
 
 # ------------------------------------------------ trainer checkpoints, 2 replicas
-TRAINER_TINY = dict(
-    family="dcgan", dataset="digits", image_size=16, batch_size=16, latent_dim=8, seed=3,
-    model_kwargs={"generator_filters": 4, "discriminator_filters": 4, "ema_decay": 0.9},
-    steps_per_epoch=3, num_samples=4, tensorboard=False, verbose=0,
-)
-
-
-class _KillAfterEpoch(keras.callbacks.Callback):
-    """Simulates a run killed right after an epoch (after its checkpoint)."""
-
-    def __init__(self, epoch):
-        super().__init__()
-        self.epoch = epoch
-
-    def on_epoch_end(self, epoch, logs=None):
-        if epoch + 1 == self.epoch:
-            raise KeyboardInterrupt("killed")
-
-
 def _mirrors(variables):
     """Each variable as a list of arrays, one per mirror (one off a strategy)."""
     state = []
@@ -329,12 +310,14 @@ def _max_diff(a, b):
 def trainer_checkpoints(work):
     """kerasgan.trainer.train's checkpoints under two replicas (cpu:2)."""
     from kerasgan import trainer
+    from trainer_checks import TINY_DCGAN_RUN as TRAINER_TINY  # tests/ is this script's folder
+    from trainer_checks import StopAfterEpoch
 
     # (a) Interrupted after epoch 1 and resumed vs. straight, both on 2 replicas.
     straight, _ = trainer.train(out=f"{work}/straight", epochs=2, strategy="cpu:2", **TRAINER_TINY)
     try:
         trainer.train(out=f"{work}/resumed", epochs=2, strategy="cpu:2",
-                      extra_callbacks=[_KillAfterEpoch(1)], **TRAINER_TINY)
+                      extra_callbacks=[StopAfterEpoch(1)], **TRAINER_TINY)
         interrupted = False
     except KeyboardInterrupt:
         interrupted = True

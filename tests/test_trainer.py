@@ -5,24 +5,9 @@ import numpy as np
 import pytest
 
 from kerasgan import trainer
+from tests.trainer_checks import TINY_DCGAN_RUN, StopAfterEpoch
 
-TINY = dict(
-    family="dcgan", dataset="digits", image_size=16, batch_size=16, latent_dim=8, seed=3,
-    model_kwargs={"generator_filters": 4, "discriminator_filters": 4, "ema_decay": 0.9},
-    steps_per_epoch=3, num_samples=4, tensorboard=False, verbose=0,
-)
-
-
-class StopAfterEpoch(keras.callbacks.Callback):
-    """Simulates a run killed right after an epoch (after its checkpoint)."""
-
-    def __init__(self, epoch):
-        super().__init__()
-        self.epoch = epoch
-
-    def on_epoch_end(self, epoch, logs=None):
-        if epoch + 1 == self.epoch:
-            raise KeyboardInterrupt("killed")
+TINY = TINY_DCGAN_RUN
 
 
 def final_weights(out):

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from kerasgan import trainer
+from tests.trainer_checks import StopAfterEpoch
 
 # Target 8x8: a 4x4 phase (32 images, batch 16) and an 8x8 phase (32 fade-in +
 # 32 stable images, batch 8), epochs of 2 steps: epochs 1 (4x4), 2-5 (8x8).
@@ -17,18 +18,6 @@ TINY = dict(
     model_kwargs={"filters": 8, "ema_decay": 0.9}, fade_in_images=32, stabilize_images=32,
     phase_batch_sizes=[16, 8], steps_per_epoch=2, num_samples=4, tensorboard=False, verbose=0,
 )
-
-
-class StopAfterEpoch(keras.callbacks.Callback):
-    """Simulates a run killed right after an epoch (after its checkpoint)."""
-
-    def __init__(self, epoch):
-        super().__init__()
-        self.epoch = epoch
-
-    def on_epoch_end(self, epoch, logs=None):
-        if epoch + 1 == self.epoch:
-            raise KeyboardInterrupt("killed")
 
 
 def test_progressive_run_grows_and_resumes_mid_phase_to_the_same_weights(tmp_path):

@@ -216,6 +216,7 @@ MIRRORED = textwrap.dedent(
     import tensorflow as tf
     from kerasgan.callbacks.progressive import ProgressiveSchedule
     from kerasgan.models.progan import ProGAN, train_progressive
+    from tests.trainer_checks import downsample_to
 
     with strategy.scope():
         model = ProGAN(target_resolution=16, channels=1, latent_dim=4, filters=4, seed=0)
@@ -223,10 +224,7 @@ MIRRORED = textwrap.dedent(
     images = np.random.default_rng(0).uniform(-1, 1, (8, 16, 16, 1)).astype("float32")
 
     def dataset_fn(resolution, batch_size):
-        x = images
-        while x.shape[1] > resolution:
-            n, h, w, c = x.shape
-            x = x.reshape(n, h // 2, 2, w // 2, 2, c).mean(axis=(2, 4))
+        x = downsample_to(images, resolution)
         return tf.data.Dataset.from_tensor_slices(x).batch(batch_size, drop_remainder=True)
 
     schedule = ProgressiveSchedule(fade_in_images=16, stabilize_images=8, batch_size=8)
