@@ -28,3 +28,68 @@ def downsample_to(images, resolution):
         n, h, w, c = images.shape
         images = images.reshape(n, h // 2, 2, w // 2, 2, c).mean(axis=(2, 4))
     return images
+
+
+_MIRRORED_SCHEDULE = """
+import json
+import numpy as np
+from kerasgan import distribute
+strategy = distribute.strategy("cpu:2")
+import tensorflow as tf
+from kerasgan.callbacks.progressive import ProgressiveSchedule
+from kerasgan.models import ProGAN, StyleGAN
+from kerasgan.models.progan import train_progressive
+from tests.trainer_checks import downsample_to
+
+with strategy.scope():
+    model = {model}
+    model.compile({compile})
+size = model.target_resolution
+images = np.random.default_rng(0).uniform(-1, 1, (8, size, size, 1)).astype("float32")
+
+def dataset_fn(resolution, batch_size):
+    x = downsample_to(images, resolution)
+    return tf.data.Dataset.from_tensor_slices(x).batch(batch_size, drop_remainder=True)
+
+schedule = ProgressiveSchedule(fade_in_images=16, stabilize_images=8, batch_size=8)
+histories = train_progressive(model, dataset_fn, schedule)
+out = {{
+    "replicas": strategy.num_replicas_in_sync,
+    "resolution": model.resolution,
+    "resolutions": [h.history["resolution"][0] for h in histories],
+    "alpha": float(model.alpha.numpy()),
+    "losses": [v for h in histories for k in ("d_loss", "g_loss") for v in h.history[k]],
+    "mirrored": type(model.generator.weights[0].value).__name__,
+    "w_avg": float(np.abs(model.w_avg.numpy()).max()) if hasattr(model, "w_avg") else None,
+    "shape": list(model.generate(3, seed=0).shape),
+}}
+print("RESULT" + json.dumps(out))
+"""
+
+
+def run_mirrored_schedule(model, compile_args=""):
+    """Runs a progressive schedule (fade-in 16, stabilise 8 images, batch 8)
+    from 4x4 to the model's target under MirroredStrategy on 2 logical CPUs,
+    in a subprocess (logical devices must be set before TensorFlow starts).
+
+    Args:
+        model: Python source building the model, e.g. `"ProGAN(target_resolution=8, ...)"`.
+        compile_args: source of `compile`'s arguments.
+
+    Returns:
+        dict: replicas, resolution(s) trained, alpha, losses, variable type,
+        w_avg (StyleGAN) and the shape of generated samples.
+    """
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO_ROOT
+
+    script = _MIRRORED_SCHEDULE.format(model=model, compile=compile_args)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=REPO_ROOT
+    )
+    lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT")]
+    assert result.returncode == 0 and lines, result.stderr[-3000:]
+    return json.loads(lines[-1][len("RESULT"):])

@@ -1,8 +1,3 @@
-import json
-import subprocess
-import sys
-import textwrap
-
 import keras
 import numpy as np
 import pytest
@@ -15,8 +10,8 @@ from kerasgan.models.progan import (
     ProGANGenerator,
     train_progressive,
 )
-from tests.conftest import REPO_ROOT
 from tests.models.model_checks import check_config_round_trip
+from tests.trainer_checks import run_mirrored_schedule
 
 TINY = dict(target_resolution=16, channels=3, latent_dim=8, filters=[8, 6, 4], seed=0)
 
@@ -207,50 +202,8 @@ def test_networks_and_bad_arguments():
         ProgressiveSchedule(batch_size=0)
 
 
-MIRRORED = textwrap.dedent(
-    """
-    import json, sys
-    import numpy as np
-    from kerasgan import distribute
-    strategy = distribute.strategy("cpu:2")
-    import tensorflow as tf
-    from kerasgan.callbacks.progressive import ProgressiveSchedule
-    from kerasgan.models.progan import ProGAN, train_progressive
-    from tests.trainer_checks import downsample_to
-
-    with strategy.scope():
-        model = ProGAN(target_resolution=16, channels=1, latent_dim=4, filters=4, seed=0)
-        model.compile()
-    images = np.random.default_rng(0).uniform(-1, 1, (8, 16, 16, 1)).astype("float32")
-
-    def dataset_fn(resolution, batch_size):
-        x = downsample_to(images, resolution)
-        return tf.data.Dataset.from_tensor_slices(x).batch(batch_size, drop_remainder=True)
-
-    schedule = ProgressiveSchedule(fade_in_images=16, stabilize_images=8, batch_size=8)
-    histories = train_progressive(model, dataset_fn, schedule)
-    out = {
-        "replicas": strategy.num_replicas_in_sync,
-        "resolution": model.resolution,
-        "resolutions": [h.history["resolution"][0] for h in histories],
-        "alpha": float(model.alpha.numpy()),
-        "losses": [v for h in histories for k in ("d_loss", "g_loss") for v in h.history[k]],
-        "mirrored": type(model.generator.weights[0].value).__name__,
-        "shape": list(model.generate(3, seed=0).shape),
-    }
-    print("RESULT" + json.dumps(out))
-    """
-)
-
-
 def test_mirrored_strategy_schedule_in_subprocess():
-    result = subprocess.run(
-        [sys.executable, "-c", MIRRORED],
-        capture_output=True, text=True, timeout=300, cwd=REPO_ROOT,
-    )
-    lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT")]
-    assert result.returncode == 0 and lines, result.stderr[-3000:]
-    out = json.loads(lines[-1][len("RESULT"):])
+    out = run_mirrored_schedule("ProGAN(target_resolution=16, channels=1, latent_dim=4, filters=4, seed=0)")
     assert out["replicas"] == 2
     assert out["resolution"] == 16 and out["alpha"] == 1.0
     assert out["resolutions"] == [4, 8, 16]  # the full schedule 4 -> 8 -> 16 on two replicas

@@ -1,8 +1,3 @@
-import json
-import subprocess
-import sys
-import textwrap
-
 import keras
 import numpy as np
 import pytest
@@ -12,9 +7,9 @@ from kerasgan.callbacks.progressive import ProgressiveSchedule
 from kerasgan.layers import EqualizedDense
 from kerasgan.models import FAMILIES, StyleGAN, StyleGANGenerator
 from kerasgan.models.progan import train_progressive
-from tests.conftest import REPO_ROOT
 from tests.models.model_checks import check_config_round_trip, check_generate
 from tests.models.test_progan import avgpool2, layer_weights, upsample2
+from tests.trainer_checks import run_mirrored_schedule
 
 TINY = dict(target_resolution=16, channels=3, latent_dim=8, filters=[8, 6, 4], mapping_layers=2, seed=0)
 
@@ -236,51 +231,12 @@ def test_bad_arguments_are_named():
         model.generate(2, labels=[0, 1])
 
 
-MIRRORED = textwrap.dedent(
-    """
-    import json
-    import numpy as np
-    from kerasgan import distribute
-    strategy = distribute.strategy("cpu:2")
-    import tensorflow as tf
-    from kerasgan.callbacks.progressive import ProgressiveSchedule
-    from kerasgan.models import StyleGAN
-    from kerasgan.models.progan import train_progressive
-    from tests.trainer_checks import downsample_to
-
-    with strategy.scope():
-        model = StyleGAN(target_resolution=8, channels=1, latent_dim=4, filters=4, mapping_layers=2,
-                         style_mode="modulated", seed=0)
-        model.compile(r1_interval=2)
-    images = np.random.default_rng(0).uniform(-1, 1, (8, 8, 8, 1)).astype("float32")
-
-    def dataset_fn(resolution, batch_size):
-        x = downsample_to(images, resolution)
-        return tf.data.Dataset.from_tensor_slices(x).batch(batch_size, drop_remainder=True)
-
-    schedule = ProgressiveSchedule(fade_in_images=16, stabilize_images=8, batch_size=8)
-    histories = train_progressive(model, dataset_fn, schedule)
-    out = {
-        "replicas": strategy.num_replicas_in_sync,
-        "resolutions": [h.history["resolution"][0] for h in histories],
-        "alpha": float(model.alpha.numpy()),
-        "losses": [v for h in histories for k in ("d_loss", "g_loss") for v in h.history[k]],
-        "mirrored": type(model.generator.weights[0].value).__name__,
-        "w_avg": float(np.abs(model.w_avg.numpy()).max()),
-        "shape": list(model.generate(3, seed=0).shape),
-    }
-    print("RESULT" + json.dumps(out))
-    """
-)
-
-
 def test_progressive_schedule_4_8_under_mirrored_strategy_in_subprocess():
-    result = subprocess.run(
-        [sys.executable, "-c", MIRRORED], capture_output=True, text=True, timeout=300, cwd=REPO_ROOT
+    out = run_mirrored_schedule(
+        "StyleGAN(target_resolution=8, channels=1, latent_dim=4, filters=4, mapping_layers=2, "
+        "style_mode='modulated', seed=0)",
+        "r1_interval=2",
     )
-    lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT")]
-    assert result.returncode == 0 and lines, result.stderr[-3000:]
-    out = json.loads(lines[-1][len("RESULT"):])
     assert out["replicas"] == 2 and out["resolutions"] == [4, 8]
     assert out["alpha"] == 1.0 and out["shape"] == [3, 8, 8, 1]
     assert out["mirrored"] == "MirroredVariable"
