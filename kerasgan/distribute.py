@@ -33,7 +33,9 @@ What a GAN does under a strategy (see `kerasgan.models.GAN`):
   exactly those of a plain `keras.random.SeedGenerator`.
 - Batch normalisation computes statistics over each replica's examples unless
   the layer has `synchronized=True`. Keras layers with their own seed
-  generator (`Dropout`) draw the *same* mask on every replica.
+  generator (`keras.layers.Dropout`) draw the *same* mask on every replica;
+  kerasgan's networks use `kerasgan.layers.ReplicaDropout`, whose masks
+  differ per replica.
 - `compile(jit_compile=True)` is refused with more than one replica (Keras
   compiles the whole `strategy.run`, which XLA cannot place on several
   devices).

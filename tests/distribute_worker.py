@@ -234,7 +234,23 @@ def draws():
         fit(m, dataset("dcgan", with_noise=False))
         runs.append(snapshot(m)[0])
     reproducible = all(np.array_equal(runs[0][k], runs[1][k]) for k in runs[0])
+    # Dropout: kerasgan's layer draws another mask per replica, Keras' the same.
+    from kerasgan.layers import ReplicaDropout
+
+    with STRATEGY.scope():
+        ours_dropout, keras_dropout = ReplicaDropout(0.5, seed=1), keras.layers.Dropout(0.5, seed=1)
+
+    @tf.function
+    def masks():
+        ones = tf.ones([4, 64])
+        return STRATEGY.run(lambda: (ours_dropout(ones, training=True), keras_dropout(ones, training=True)))
+
+    ours_masks, keras_masks = [
+        [np.array(t) for t in STRATEGY.experimental_local_results(m)] for m in masks()
+    ]
     return {
+        "dropout_masks_differ": not np.array_equal(ours_masks[0], ours_masks[1]),
+        "keras_dropout_masks_equal": bool(np.array_equal(keras_masks[0], keras_masks[1])),
         "latents_differ": not np.allclose(latents[0], latents[1]),
         "alpha_differ": not np.allclose(alpha[0], alpha[1]),
         "rows_differ_within_replica": not np.allclose(latents[0][0], latents[0][1]),

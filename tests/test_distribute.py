@@ -167,6 +167,9 @@ def test_replicas_draw_different_noise(tmp_path):
     assert result["states_agree"], "the seed state mirrors drifted apart"
     assert result["same_as_plain_on_one_replica"]
     assert result["reproducible"], "the same seed gave two different distributed runs"
+    # kerasgan's dropout draws a mask per replica; Keras' Dropout repeats one.
+    assert result["dropout_masks_differ"]
+    assert result["keras_dropout_masks_equal"]
 
 
 def test_jit_compile_is_refused_with_two_replicas(tmp_path):

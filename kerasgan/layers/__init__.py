@@ -3,6 +3,7 @@
 from kerasgan.layers.equalized import EqualizedConv2D, EqualizedDense
 from kerasgan.layers.minibatch_stddev import MinibatchStdDev
 from kerasgan.layers.pixel_norm import PixelNorm
+from kerasgan.layers.replica_dropout import ReplicaDropout
 from kerasgan.layers.style import (
     AdaIN,
     LearnedConstant,
@@ -22,6 +23,7 @@ __all__ = [
     "ModulatedConv2D",
     "NoiseInjection",
     "PixelNorm",
+    "ReplicaDropout",
     "ScaledLeakyReLU",
     "StyleMixing",
     "Truncation",

@@ -4,6 +4,7 @@ import keras
 from keras import layers
 
 from kerasgan.layers import MinibatchStdDev
+from kerasgan.layers.replica_dropout import ReplicaDropout
 from kerasgan.models.common import (
     Network,
     check_image_shape,
@@ -86,7 +87,7 @@ class DCGANDiscriminator(Network):
                 x = layers.LayerNormalization(axis=[1, 2, 3], name=f"down{i}_ln")(x)
             x = layers.LeakyReLU(0.2, name=f"down{i}_lrelu")(x)
             if dropout:
-                x = layers.Dropout(dropout, name=f"down{i}_dropout")(x)
+                x = ReplicaDropout(dropout, name=f"down{i}_dropout")(x)
             filters *= 2
         if minibatch_stddev:
             x = MinibatchStdDev(name="minibatch_stddev")(x)

@@ -1,6 +1,7 @@
 import keras
 from keras import layers
 
+from kerasgan.layers.replica_dropout import ReplicaDropout
 from kerasgan.models.common import Network
 from kerasgan.models.vanilla_gan.mlp_generator import _check_units
 
@@ -27,7 +28,7 @@ class MLPDiscriminator(Network):
             last = i == len(hidden_units) - 1
             x = layers.LeakyReLU(0.2, name="features" if last else f"dense{i}_lrelu")(x)
             if dropout and not last:
-                x = layers.Dropout(dropout, name=f"dense{i}_dropout")(x)
+                x = ReplicaDropout(dropout, name=f"dense{i}_dropout")(x)
         logits = layers.Dense(1, dtype="float32", name="logits")(x)
         super().__init__(inputs=images, outputs=logits, **kwargs)
         self.image_shape = image_shape
