@@ -121,13 +121,3 @@ def test_constant_config_round_trips_and_bad_arguments():
         ModulatedConv2D(0, 3, w_index=0)
     assert keras.saving.get_registered_object("kerasgan>ModulatedConv2D") is ModulatedConv2D
 
-
-def test_replica_dropout_is_keras_dropout_on_one_device():
-    from kerasgan.layers import ReplicaDropout
-
-    ours, theirs = ReplicaDropout(0.5, seed=4), keras.layers.Dropout(0.5, seed=4)
-    x = np.ones((3, 16), np.float32)
-    for _ in range(2):
-        np.testing.assert_array_equal(ours(x, training=True), theirs(x, training=True))
-    np.testing.assert_array_equal(ours(x), x)
-    assert len(ours._seed_generators) == 1 and ReplicaDropout.from_config(ours.get_config()).rate == 0.5
