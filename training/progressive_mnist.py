@@ -66,7 +66,9 @@ def build_model(family, filters, style_mode=None, ema_decay=None):
     elif family == "stylegan":
         from kerasgan.models.stylegan import StyleGAN
 
-        model = StyleGAN(**common, style_mode=style_mode or d["style_mode"])
+        # ema_warmup=False: the shipped stylegan-mnist-32 was trained before
+        # StyleGAN's EMA warm-up existed (with a fixed decay of 0.99).
+        model = StyleGAN(**common, style_mode=style_mode or d["style_mode"], ema_warmup=False)
     else:
         raise ValueError(f"`family` must be one of {FAMILIES}. Received: family={family!r}")
     model.compile()

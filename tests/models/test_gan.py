@@ -137,6 +137,24 @@ def test_generator_ema_follows_the_formula_and_is_used_for_sampling():
     assert not np.allclose(model.generate(3, seed=7), model.generator(z))
 
 
+def test_ema_warmup_ramps_the_decay_up():
+    model = custom_gan(ema_decay=0.999, ema_warmup=True)
+    model.compile()
+    assert model.get_config()["ema_warmup"] is True
+    for step in (1, 2):
+        before = weights_of(model.generator)
+        ema_before = weights_of(model.ema_generator)
+        model.fit(tiny_dataset(SHAPE, num_batches=1), epochs=1, verbose=0)
+        decay = (1 + step) / (10 + step)  # n = generator updates so far, far below 0.999
+        trainable = [w.trainable for w in model.generator.weights]
+        for ema_old, new, ema, is_trainable in zip(
+            ema_before, weights_of(model.generator), weights_of(model.ema_generator), trainable
+        ):
+            expected = decay * ema_old + (1 - decay) * new if is_trainable else new
+            np.testing.assert_allclose(ema, expected, rtol=1e-5, atol=1e-7)
+        assert any(not np.array_equal(a, b) for a, b in zip(before, weights_of(model.generator)))
+
+
 def test_bad_batches_are_named():
     model = DCGAN((16, 16, 1), latent_dim=4, generator_filters=2, discriminator_filters=2)
     model.compile()

@@ -51,6 +51,9 @@ class StyleGAN(ProGAN):
         style_mixing_prob: probability of style mixing per training example (0.9).
         w_avg_beta: decay of the running average of w (0.995).
         ema_decay: decay of the generator EMA (0.999; None for none).
+        ema_warmup: ramp the EMA decay up from 0 (`GAN`'s `ema_warmup`; on by
+            default here: with 0.999 alone a short progressive phase keeps
+            about half of a new layer's initial weights in the EMA).
     """
 
     compile_defaults = {
@@ -83,6 +86,7 @@ class StyleGAN(ProGAN):
         style_mixing_prob=0.9,
         w_avg_beta=0.995,
         ema_decay=0.999,
+        ema_warmup=True,
         **kwargs,
     ):
         network_args = style_args(
@@ -98,6 +102,7 @@ class StyleGAN(ProGAN):
             channels=channels,
             latent_dim=latent_dim,
             ema_decay=ema_decay,
+            ema_warmup=ema_warmup,
             _network_args=network_args,
             **kwargs,
         )
