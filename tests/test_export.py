@@ -228,13 +228,19 @@ def saved_model_cli():
     return [sys.executable, "-m", "tensorflow.python.tools.saved_model_cli"]
 
 
-def test_saved_model_cli_lists_signatures(cgan_export):
+def saved_model_cli_show_all(path):
+    """`saved_model_cli show --dir PATH --all`, checked to succeed."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
     result = subprocess.run(
-        saved_model_cli() + ["show", "--dir", cgan_export.path, "--all"],
+        saved_model_cli() + ["show", "--dir", path, "--all"],
         capture_output=True, text=True, timeout=120, env=env,
     )
     assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_saved_model_cli_lists_signatures(cgan_export):
+    result = saved_model_cli_show_all(cgan_export.path)
     out = result.stdout
     for signature, inputs, outputs in (
         ("serving_default", ["z", "labels"], ["images", "images_uint8"]),
@@ -462,12 +468,7 @@ def test_serving_inputs_are_signature_inputs(scaled_export):
 
 
 def test_saved_model_cli_lists_serving_inputs(scaled_export):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
-    result = subprocess.run(
-        saved_model_cli() + ["show", "--dir", scaled_export.path, "--all"],
-        capture_output=True, text=True, timeout=120, env=env,
-    )
-    assert result.returncode == 0, result.stderr
+    result = saved_model_cli_show_all(scaled_export.path)
     for signature in ("serving_default", "generate_from_seed"):
         block = result.stdout.split(f"signature_def['{signature}']:")[1].split("signature_def[")[0]
         scale = block.split("inputs['scale'] tensor_info:")[1].split("inputs[")[0]
