@@ -14,7 +14,10 @@ sometimes returned ~8 s late"). Both frameworks run in this process,
 alternating: each repeat times kerasgan, then (with --jit) kerasgan+XLA,
 then PyTorch. Reported: medians over repeats of images/s, the ratio
 kerasgan/torch, analytic FLOPs per step and the fraction of the machine's
-fp32 matmul peak (a TF 4096x4096 matmul). On a GPU both sides use it.
+fp32 matmul peak (the faster of a TF and a PyTorch 4096x4096 matmul), and
+whether TensorFlow's oneDNN kernels are on (`import kerasgan` turns them on
+for x86-64 CPUs unless TF_ENABLE_ONEDNN_OPTS is set; see
+kerasgan/__init__.py). On a GPU both sides use it.
 
 PyTorch is not a kerasgan dependency: `pip install torch==2.13.0`.
 """
@@ -27,6 +30,8 @@ import subprocess
 import time
 
 import numpy as np
+
+import kerasgan  # noqa: F401  (before TensorFlow: sets its oneDNN default)
 
 BATCH = 64
 LATENT = 100
@@ -174,16 +179,32 @@ def time_steps(step, steps):
     return time.perf_counter() - start
 
 
-def matmul_peak(n=4096, repeats=5):
-    """fp32 GFLOP/s of a TF n x n matmul (best of `repeats`)."""
+def matmul_peak(with_torch, n=4096, repeats=5):
+    """fp32 GFLOP/s of an n x n matmul (best of `repeats`): {library: rate}
+    for TensorFlow and, when it is installed, PyTorch."""
     import tensorflow as tf
 
     a = tf.random.normal([n, n])
     b = tf.random.normal([n, n])
     matmul = tf.function(lambda: tf.reduce_sum(tf.matmul(a, b)))
     float(matmul())
-    best = min(time_steps(lambda: float(matmul()), 1) for _ in range(repeats))
-    return 2 * n**3 / best / 1e9
+    rates = {"tensorflow": 2 * n**3 / min(time_steps(lambda: float(matmul()), 1)
+                                          for _ in range(repeats)) / 1e9}
+    if with_torch:
+        import torch
+
+        at, bt = torch.randn(n, n), torch.randn(n, n)
+        float((at @ bt).sum())
+        rates["torch"] = 2 * n**3 / min(time_steps(lambda: float((at @ bt).sum()), 1)
+                                        for _ in range(repeats)) / 1e9
+    return rates
+
+
+def onednn_enabled():
+    """Whether TensorFlow runs its oneDNN kernels in this process."""
+    from tensorflow.python.util import _pywrap_util_port
+
+    return bool(_pywrap_util_port.IsMklEnabled())
 
 
 def cpu_description():
@@ -242,15 +263,19 @@ def main():
                   f"{rates[name][-1]:7.1f} img/s")
 
     flops = flops_per_step()
-    peak = None if gpus else matmul_peak()
+    peaks = {} if gpus else matmul_peak(with_torch=not args.no_torch)
+    peak = max(peaks.values()) if peaks else None
     print()
     print(f"machine: {cpu}; GPU: {[g.name for g in gpus] or 'none'}")
     print(f"versions: tensorflow {tf.__version__}, keras {keras.__version__}, torch {torch_version}")
     g, d = forward_macs()
     print(f"forward MACs per image: G {g / 1e6:.1f} M, D {d / 1e6:.1f} M; "
           f"FLOPs per training step (batch {BATCH}): {flops / 1e9:.1f} GFLOP")
+    print(f"TensorFlow oneDNN kernels: {'on' if onednn_enabled() else 'off'} "
+          f"(TF_ENABLE_ONEDNN_OPTS={os.environ.get('TF_ENABLE_ONEDNN_OPTS')})")
     if peak:
-        print(f"fp32 matmul peak (TF 4096^2): {peak:.0f} GFLOP/s")
+        each = ", ".join(f"{k} {v:.0f}" for k, v in peaks.items())
+        print(f"fp32 matmul peak (4096^2, best of {each}): {peak:.0f} GFLOP/s")
     print(f"{'':13s} {'median img/s':>12s} {'ms/step':>8s} {'GFLOP/s':>8s} {'of peak':>8s}")
     medians = {name: statistics.median(v) for name, v in rates.items()}
     for name, rate in medians.items():

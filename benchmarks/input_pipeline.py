@@ -37,9 +37,9 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
 
-    import tensorflow as tf
+    import kerasgan  # before TensorFlow: sets its oneDNN default
 
-    import kerasgan
+    import tensorflow as tf
 
     real = kerasgan.data.load(args.source, args.image_size, args.batch_size, seed=0, repeat=True)
     channels = real.element_spec.shape[-1]

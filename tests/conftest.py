@@ -13,6 +13,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import pytest  # noqa: E402
 
+# Before any test module imports TensorFlow: kerasgan's import sets the oneDNN
+# default (kerasgan/__init__.py), as it does for a user who imports it first.
+import kerasgan  # noqa: E402,F401
+
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 

@@ -31,6 +31,8 @@ import shlex
 import sys
 import time
 
+import kerasgan  # noqa: F401  (before TensorFlow: sets its oneDNN default)
+
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "training"))
 

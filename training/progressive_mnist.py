@@ -37,6 +37,8 @@ import platform
 import sys
 import time
 
+import kerasgan  # noqa: F401  (before TensorFlow: sets its oneDNN default)
+
 REPO = pathlib.Path(__file__).resolve().parent.parent
 PHASES_FILE = "phases.json"
 FAMILIES = ("progan", "stylegan")
