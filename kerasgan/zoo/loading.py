@@ -105,7 +105,10 @@ def download(name, registry=None, zoo_dir=None, cache_dir=None, timeout=60, verb
         where = f"{checkout / name} and {target}" if checkout is not None else str(target)
         raise FileNotFoundError(
             f"Zoo model {name!r} has no complete local copy (looked in {where}) and its "
-            "registry entry has no download url."
+            "registry entry has no download url. Its files are in the kerasgan source "
+            "repository's zoo/ folder: use a checkout (pip install -e .), or point "
+            "KERASGAN_ZOO_DIR (or zoo_dir=) at that folder, or copy zoo/"
+            f"{name}/ to {target}."
         )
     cache.mkdir(parents=True, exist_ok=True)
     partial = cache / f"{name}.tar.gz.partial"
