@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-import kerasgan  # noqa: F401  (before TensorFlow: sets its oneDNN default)
+import kerasgan  # before TensorFlow: sets its oneDNN default
 
 BATCH = 64
 #: (kind, input size, input channels, output channels) of DCGAN 64x64, ngf = ndf = 64.
@@ -85,9 +85,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=10)
     args = parser.parse_args()
-    from tensorflow.python.util import _pywrap_util_port
-
-    print(f"TensorFlow oneDNN kernels: {'on' if _pywrap_util_port.IsMklEnabled() else 'off'}")
+    print(f"TensorFlow oneDNN kernels: {'on' if kerasgan.onednn_enabled() else 'off'}")
     totals = np.zeros(2)
     for layer in LAYERS:
         kind, size, c_in, c_out = layer

@@ -31,7 +31,7 @@ import time
 
 import numpy as np
 
-import kerasgan  # noqa: F401  (before TensorFlow: sets its oneDNN default)
+import kerasgan  # before TensorFlow: sets its oneDNN default
 
 BATCH = 64
 LATENT = 100
@@ -200,13 +200,6 @@ def matmul_peak(with_torch, n=4096, repeats=5):
     return rates
 
 
-def onednn_enabled():
-    """Whether TensorFlow runs its oneDNN kernels in this process."""
-    from tensorflow.python.util import _pywrap_util_port
-
-    return bool(_pywrap_util_port.IsMklEnabled())
-
-
 def cpu_description():
     try:
         out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
@@ -271,7 +264,7 @@ def main():
     g, d = forward_macs()
     print(f"forward MACs per image: G {g / 1e6:.1f} M, D {d / 1e6:.1f} M; "
           f"FLOPs per training step (batch {BATCH}): {flops / 1e9:.1f} GFLOP")
-    print(f"TensorFlow oneDNN kernels: {'on' if onednn_enabled() else 'off'} "
+    print(f"TensorFlow oneDNN kernels: {'on' if kerasgan.onednn_enabled() else 'off'} "
           f"(TF_ENABLE_ONEDNN_OPTS={os.environ.get('TF_ENABLE_ONEDNN_OPTS')})")
     if peak:
         each = ", ".join(f"{k} {v:.0f}" for k, v in peaks.items())

@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-import kerasgan  # noqa: F401  (before TensorFlow: sets its oneDNN default)
+import kerasgan  # before TensorFlow: sets its oneDNN default
 
 BATCH = 32
 
@@ -73,9 +73,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=16)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    from tensorflow.python.util import _pywrap_util_port
-
-    print(f"TensorFlow oneDNN kernels: {'on' if _pywrap_util_port.IsMklEnabled() else 'off'}")
+    print(f"TensorFlow oneDNN kernels: {'on' if kerasgan.onednn_enabled() else 'off'}")
     rows = []
     for family in args.families.split(","):
         steps = {"default": runner(family, False), "xla": runner(family, True)}

@@ -38,7 +38,7 @@ def _default_onednn():
         return
     if "tensorflow" not in sys.modules:
         os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
-    elif "TF_ENABLE_ONEDNN_OPTS" not in os.environ and not _onednn_enabled():
+    elif "TF_ENABLE_ONEDNN_OPTS" not in os.environ and not onednn_enabled():
         import warnings
 
         warnings.warn(
@@ -50,8 +50,9 @@ def _default_onednn():
         )
 
 
-def _onednn_enabled():
-    """Whether the imported TensorFlow runs oneDNN kernels (True when unknown)."""
+def onednn_enabled():
+    """Whether TensorFlow runs its oneDNN CPU kernels in this process (imports
+    TensorFlow; True when TensorFlow does not say)."""
     try:
         from tensorflow.python.util import _pywrap_util_port
 

@@ -11,6 +11,8 @@ _PROBE = (
     "import os, sys\n"
     "{first}\n"
     "from tensorflow.python.util import _pywrap_util_port as port\n"
+    "import kerasgan\n"
+    "assert kerasgan.onednn_enabled() == port.IsMklEnabled()\n"
     "print(os.environ.get('TF_ENABLE_ONEDNN_OPTS'), port.IsMklEnabled())\n"
 )
 
@@ -18,7 +20,8 @@ _PROBE = (
 def _probes(*cases):
     """Runs each `(import statement, TF_ENABLE_ONEDNN_OPTS or None)` in a fresh
     Python, concurrently; returns per case `[env value, oneDNN on]` plus
-    `"warned"` when kerasgan warned about oneDNN."""
+    `"warned"` when kerasgan warned about oneDNN. Each also checks that
+    `kerasgan.onednn_enabled()` agrees with TensorFlow's own flag."""
     procs = []
     for first, env_value in cases:
         env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
