@@ -82,7 +82,6 @@ def flops_per_step():
 # ------------------------------------------------------------------- kerasgan
 def keras_runner(jit, bf16):
     import keras
-    import tensorflow as tf
 
     from kerasgan.models import DCGAN
 
@@ -93,7 +92,15 @@ def keras_runner(jit, bf16):
     model.compile(loss="non_saturating", jit_compile=jit)  # Adam(2e-4, 0.5) defaults
     keras.mixed_precision.set_global_policy("float32")
     images = np.random.default_rng(0).uniform(-1, 1, (BATCH, SIZE, SIZE, CHANNELS)).astype("float32")
-    iterator = iter(tf.data.Dataset.from_tensors(images).repeat())
+    return train_function_step(model, images)
+
+
+def train_function_step(model, batch):
+    """A function running one compiled training step of `model` on `batch`
+    (one in-memory batch, repeated) and waiting for it to finish."""
+    import tensorflow as tf
+
+    iterator = iter(tf.data.Dataset.from_tensors(batch).repeat())
     model.make_train_function()
     train = model.train_function
 

@@ -1,6 +1,6 @@
 """XLA or not, per family: training steps/s with `jit_compile=False` and `True`.
 
-    python benchmarks/xla_families.py [--families dcgan,wgan_gp] [--steps 10 --repeats 3]
+    python benchmarks/xla_families.py [--families dcgan,wgan_gp] [--steps 80 --repeats 3]
 
 Every family at the size of its zoo recipe (32x32 grayscale, 32 filters,
 latent 64, batch 32; the vanilla GAN's MLP at 28x28), compiled with its
@@ -21,6 +21,7 @@ import time
 import numpy as np
 
 import kerasgan  # before TensorFlow: sets its oneDNN default
+from dcgan_throughput import train_function_step  # benchmarks/ is on sys.path as the script's folder
 
 BATCH = 32
 
@@ -49,21 +50,11 @@ def build(family, jit):
 
 
 def runner(family, jit):
-    import tensorflow as tf
-
     model = build(family, jit)
     rng = np.random.default_rng(0)
     images = rng.uniform(-1, 1, (BATCH,) + tuple(model.image_shape)).astype("float32")
     batch = (images, rng.integers(0, 10, BATCH).astype("int32")) if model.conditional else images
-    iterator = iter(tf.data.Dataset.from_tensors(batch).repeat())
-    model.make_train_function()
-    train = model.train_function
-
-    def step():
-        logs = train(iterator)
-        return float(logs["d_loss"])  # waits for the step
-
-    return step
+    return train_function_step(model, batch)
 
 
 def main():
@@ -74,7 +65,6 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     print(f"TensorFlow oneDNN kernels: {'on' if kerasgan.onednn_enabled() else 'off'}")
-    rows = []
     for family in args.families.split(","):
         steps = {"default": runner(family, False), "xla": runner(family, True)}
         for step in steps.values():
@@ -88,7 +78,6 @@ def main():
                     step()
                 rates[name].append(args.steps / (time.perf_counter() - start))
         med = {name: statistics.median(v) for name, v in rates.items()}
-        rows.append((family, med["default"], med["xla"]))
         print(f"{family:9s} default {med['default']:7.2f} steps/s  xla {med['xla']:7.2f} steps/s  "
               f"ratio xla/default {med['xla'] / med['default']:.2f}  "
               f"(repeats: {', '.join(f'{r:.2f}' for r in rates['default'])} | "

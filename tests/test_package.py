@@ -8,7 +8,7 @@ import sys
 import pytest
 
 _PROBE = (
-    "import os, sys\n"
+    "import os\n"
     "{first}\n"
     "from tensorflow.python.util import _pywrap_util_port as port\n"
     "import kerasgan\n"
