@@ -489,6 +489,11 @@ def resolve_source(source, *, split="train", data_dir=None, labels=None, on_corr
 
 
 def _path_source(path, *, split, data_dir, on_corrupt, background, need_labels):
+    if not path.is_file() and not path.is_dir():
+        raise ValueError(
+            f"Source '{path}' is neither a regular file nor a directory (a FIFO, socket "
+            f"or device is never read). Accepted sources: {ACCEPTED_SOURCES}."
+        )
     if path.is_file():
         _only_for("IDX file", split=split, data_dir=data_dir)
         if path.name.lower().endswith(folders.IMAGE_EXTENSIONS):

@@ -1,4 +1,5 @@
 import logging
+import os
 
 import numpy as np
 import pytest
@@ -318,3 +319,26 @@ def test_load_arrays_returns_every_image_in_order_with_labels():
     np.testing.assert_allclose(images[..., 0], digits.images / 16.0 * 2.0 - 1.0, atol=1e-5)
     only_images, none = kerasgan.data.load_arrays("digits", 8)
     assert none is None and only_images.shape == images.shape
+
+
+# --- folders that used to hang or lose precision --------------------------------
+
+
+def test_folder_with_symlink_loops_and_a_fifo(tmp_path):
+    root = tmp_path / "d"
+    root.mkdir()
+    Image.new("L", (8, 8), 3).save(root / "a.png")
+    (root / "x").symlink_to(".")
+    (root / "y").symlink_to(".")
+    os.mkfifo(root / "pipe.png")
+    assert kerasgan.data.info(root).num_examples == 1
+    images, _ = kerasgan.data.load_arrays(root, 8)
+    assert images.shape == (1, 8, 8, 1)
+    with pytest.raises(ValueError, match="neither a regular file nor a directory"):
+        kerasgan.data.info(root / "pipe.png")
+
+
+def test_16_bit_png_values_keep_their_scale(tmp_path):
+    Image.fromarray(np.full((4, 4), 200, np.uint16)).save(tmp_path / "dark16.png")
+    images, _ = kerasgan.data.load_arrays(tmp_path, 4)
+    np.testing.assert_allclose(images, 1 / 127.5 - 1)  # 200/65535 -> 1/255: about -0.992, not 0.569
