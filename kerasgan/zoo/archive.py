@@ -10,14 +10,24 @@ import gzip
 import os
 import pathlib
 import re
-import shutil
 import tarfile
 
 from kerasgan.zoo import registry as registry_lib
 
+#: Without `max_size`, an archive may extract to at most this multiple of its
+#: own size (zoo archives hold weights, PNGs and protos: they expand ~1.1-1.4x;
+#: a gzip bomb expands ~1000x) ...
+MAX_EXPANSION = 16
+#: ... but never less than this many bytes (small archives of text compress well).
+MIN_EXTRACT_CAP = 64 << 20
+#: The most members an archive may have (a zoo entry has a few dozen files).
+MAX_MEMBERS = 10_000
+_CHUNK = 1 << 20
+
 
 class UnsafeArchiveError(ValueError):
-    """An archive member would be written outside the target, or is not a plain file or folder."""
+    """An archive member would be written outside the target, is not a plain
+    file or folder, or the archive would extract to more than allowed."""
 
 
 def make_archive(name, out_dir=None, *, url=None, registry=None, zoo_dir=None):
@@ -101,34 +111,71 @@ def _member_parts(member, prefix):
     return parts
 
 
-def safe_extract(archive, dest, prefix=None):
+def default_extract_cap(archive):
+    """The most bytes `safe_extract` writes from `archive` when not given `max_size`."""
+    return max(MIN_EXTRACT_CAP, MAX_EXPANSION * os.path.getsize(archive))
+
+
+def safe_extract(archive, dest, prefix=None, *, max_size=None):
     """Extracts a `.tar.gz` into the existing folder `dest`, refusing anything unsafe.
 
     Every member is checked before anything is written: absolute paths, `..`
     or empty components, members outside `prefix/` (when given), symlinks,
     hard links, devices and FIFOs raise `UnsafeArchiveError`, as does a name
-    listed twice. Files are written with mode 0644, folders 0755, and never
-    replace an existing path.
+    listed twice, more than `MAX_MEMBERS` members, or file sizes (as the
+    members' headers declare them) adding up to more than `max_size`. The
+    headers are read one at a time, so an oversized member is refused as soon
+    as its header is read, before its data is decompressed. Files are then
+    written in chunks, counting the bytes really written against each
+    member's size and `max_size` (belt and braces: a stream that yields more
+    than its header said stops there, and the files written so far stay in
+    `dest`, so extract into a temporary folder). Files are written with mode
+    0644, folders 0755, and never replace an existing path.
+
+    Args:
+        archive: the `.tar.gz` file.
+        dest: an existing folder.
+        prefix: the one top-level folder every member must be under.
+        max_size: the most bytes all files together may hold (e.g. the sum
+            of the sizes the registry lists for the entry); default
+            `default_extract_cap(archive)`: `MAX_EXPANSION` times the
+            archive's size, at least `MIN_EXTRACT_CAP`.
 
     Returns:
         The paths of the extracted files, relative to `dest` ('/'-separated).
     """
     dest = pathlib.Path(dest)
     root = os.path.realpath(dest)
+    cap = default_extract_cap(archive) if max_size is None else int(max_size)
+
+    def too_large(name, size, total):
+        return UnsafeArchiveError(
+            f"The archive {archive} would extract to more than {cap} bytes (member {name!r}: "
+            f"{size} bytes, {total} bytes in all so far). Nothing was written"
+            + ("." if max_size is not None else
+               f" (the cap is {MAX_EXPANSION}x the archive's size, at least {MIN_EXTRACT_CAP}; "
+               "pass max_size= to change it).")
+        )
+
     with tarfile.open(archive, mode="r:gz") as tar:
-        members = tar.getmembers()
-        planned, seen = [], set()
-        for member in members:
+        planned, seen, total = [], set(), 0
+        for member in tar:  # lazily: each header is checked before the next is read
             parts = _member_parts(member, prefix)
             key = "/".join(parts)
             if key in seen:
                 raise UnsafeArchiveError(f"Archive member {member.name!r} appears twice.")
             seen.add(key)
+            if len(seen) > MAX_MEMBERS:
+                raise UnsafeArchiveError(f"The archive {archive} has more than {MAX_MEMBERS} members.")
             target = os.path.realpath(os.path.join(root, *parts))
             if os.path.commonpath([root, target]) != root:  # belt and braces
                 raise UnsafeArchiveError(f"Archive member {member.name!r} resolves outside {dest}.")
+            if member.isfile():
+                total += member.size
+                if total > cap:
+                    raise too_large(member.name, member.size, total)
             planned.append((member, parts))
-        written = []
+        written, total = [], 0
         for member, parts in planned:
             target = dest.joinpath(*parts)
             if member.isdir():
@@ -137,7 +184,18 @@ def safe_extract(archive, dest, prefix=None):
             target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
             source = tar.extractfile(member)
             with source, open(target, "xb") as out:
-                shutil.copyfileobj(source, out, 1 << 20)
+                size = 0
+                while chunk := source.read(_CHUNK):
+                    size += len(chunk)
+                    total += len(chunk)
+                    if size > member.size or total > cap:
+                        raise UnsafeArchiveError(
+                            f"Archive member {member.name!r} yielded more than its header's "
+                            f"{member.size} bytes or the archive more than {cap} bytes in all; "
+                            f"stopped at {size} bytes ({total} in all). The files written so far "
+                            f"are in {dest}."
+                        )
+                    out.write(chunk)
             os.chmod(target, 0o644)
             written.append("/".join(parts))
     return written

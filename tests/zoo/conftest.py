@@ -133,16 +133,33 @@ def add_checkpoint(env, tiny_checkpoint, name=NAME, family="dcgan", **kwargs):
 # ------------------------------------------------------------------- server
 class _Handler(http.server.BaseHTTPRequestHandler):
     """Serves files of `root`; honours `Range: bytes=N-` when `ranges`;
-    sends only `cut_after` bytes of the body (then closes) when set."""
+    sends only `cut_after` bytes of the body (then closes) when set.
+
+    Hostile modes (`hostile`), each bounded so the server stops by itself:
+    `"endless"`: 200 without Content-Length, then zeros until the client
+    hangs up (at most 1 GiB); `"drip"`: a well-formed 200 whose body comes
+    one byte every `drip_interval` seconds; `"drip-headers"`: the response
+    headers themselves one byte at a time. Drips stop after 100 bytes or
+    when the server closes."""
 
     root = None
     ranges = True
     cut_after = None
+    hostile = None
+    drip_interval = 0.2
     requests = None
+    stopping = None  # a threading.Event, set by Server.close()
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
         path = self.root / self.path.lstrip("/")
         self.requests.append({"path": self.path, "range": self.headers.get("Range")})
+        if self.hostile is not None:
+            try:
+                self._hostile(path.read_bytes() if path.is_file() else b"x" * 1000)
+            except OSError:  # the client hung up
+                pass
+            self.close_connection = True
+            return
         if not path.is_file():
             self.send_error(404)
             return
@@ -171,13 +188,38 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         self.wfile.write(body)
 
+    def _hostile(self, data):
+        if self.hostile == "endless":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/gzip")
+            self.end_headers()
+            zeros = bytes(1 << 16)
+            for _ in range((1 << 30) // len(zeros)):
+                if self.stopping.is_set():
+                    return
+                self.wfile.write(zeros)
+            return
+        head = (f"HTTP/1.1 200 OK\r\nContent-Length: {len(data)}\r\n"
+                "Content-Type: application/gzip\r\n\r\n").encode()
+        if self.hostile == "drip":
+            self.wfile.write(head)
+            slow = data
+        else:  # drip-headers
+            slow = head + data
+        for i in range(min(len(slow), 100)):
+            self.wfile.write(slow[i : i + 1])
+            self.wfile.flush()
+            if self.stopping.wait(self.drip_interval):
+                return
+
     def log_message(self, *args):
         pass
 
 
 class Server:
     def __init__(self, root):
-        self.handler = type("Handler", (_Handler,), {"root": pathlib.Path(root), "requests": []})
+        self.handler = type("Handler", (_Handler,), {"root": pathlib.Path(root), "requests": [],
+                                                      "stopping": threading.Event()})
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self.handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
@@ -189,11 +231,14 @@ class Server:
     def requests(self):
         return self.handler.requests
 
-    def configure(self, ranges=True, cut_after=None):
+    def configure(self, ranges=True, cut_after=None, hostile=None, drip_interval=0.2):
         self.handler.ranges = ranges
         self.handler.cut_after = cut_after
+        self.handler.hostile = hostile
+        self.handler.drip_interval = drip_interval
 
     def close(self):
+        self.handler.stopping.set()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(timeout=10)

@@ -7,6 +7,7 @@ import tarfile
 import pytest
 
 from kerasgan import zoo
+from kerasgan.zoo import archive as archive_lib
 from tests.zoo.conftest import write_small_entry
 
 
@@ -101,3 +102,35 @@ def test_safe_extract_refuses_unsafe_members_and_writes_nothing(tmp_path, member
     with pytest.raises(zoo.UnsafeArchiveError, match=reason):
         zoo.safe_extract(archive, dest, prefix="m")
     assert sorted(tmp_path.rglob("*")) == before  # nothing written, inside or out
+
+
+def test_safe_extract_caps_the_declared_sizes_before_writing(tmp_path):
+    archive = make_tar(tmp_path / "big.tar.gz", [("m/a.bin", bytes(600)), ("m/b.bin", bytes(600))])
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    with pytest.raises(zoo.UnsafeArchiveError, match=r"more than 1000 bytes \(member 'm/b.bin': 600 bytes, 1200"):
+        zoo.safe_extract(archive, dest, prefix="m", max_size=1000)
+    assert list(dest.iterdir()) == []  # the running total failed on b's header: a not written either
+    assert zoo.safe_extract(archive, dest, prefix="m", max_size=1200) == ["m/a.bin", "m/b.bin"]
+
+
+def test_safe_extract_counts_the_bytes_really_written(tmp_path, monkeypatch):
+    archive = make_tar(tmp_path / "a.tar.gz", [("m/a.bin", b"12345")])
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    # A member stream yielding more than its header declares (tarfile itself
+    # never does; the count is the last line of defence).
+    monkeypatch.setattr(tarfile.TarFile, "extractfile", lambda self, member: io.BytesIO(bytes(3 << 20)))
+    with pytest.raises(zoo.UnsafeArchiveError, match="more than its header's 5 bytes"):
+        zoo.safe_extract(archive, dest, prefix="m")
+    assert (dest / "m" / "a.bin").stat().st_size == 0  # stopped before writing the first chunk
+
+
+def test_safe_extract_refuses_too_many_members(tmp_path, monkeypatch):
+    monkeypatch.setattr(archive_lib, "MAX_MEMBERS", 3)
+    archive = make_tar(tmp_path / "many.tar.gz", [(f"m/{i}", b"") for i in range(4)])
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    with pytest.raises(zoo.UnsafeArchiveError, match="more than 3 members"):
+        zoo.safe_extract(archive, dest, prefix="m")
+    assert list(dest.iterdir()) == []

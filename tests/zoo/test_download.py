@@ -1,14 +1,21 @@
 """Resolution order and downloads against a real HTTP server on 127.0.0.1 (no TensorFlow)."""
 
 import hashlib
+import importlib
+import io
 import shutil
+import tarfile
+import time
 
 import pytest
 
 from kerasgan import zoo
+from kerasgan.zoo import archive as archive_lib
 from kerasgan.zoo import registry as registry_lib
 from tests.zoo.test_archive import link, make_tar
 from tests.zoo.conftest import write_small_entry
+
+download_lib = importlib.import_module("kerasgan.zoo.download")  # `zoo.download` is the function
 
 
 def publish(env, server, name="small"):
@@ -176,4 +183,88 @@ def test_http_error_is_raised_and_cache_clean(zoo_env, server):
     (server.root / "small.tar.gz").unlink()
     with pytest.raises(OSError, match="404"):
         zoo.download("small", verbose=False)
+    assert_cache_clean(zoo_env)
+
+
+# ------------------------------------------------------- hostile servers
+def test_endless_body_stops_at_the_registry_size_and_removes_the_partial(zoo_env, server):
+    write_small_entry(zoo_env)
+    publish(zoo_env, server)
+    size = zoo.info("small")["archive_size"]
+    server.configure(hostile="endless")  # 200, no Content-Length, zeros until we hang up
+    began = time.monotonic()
+    with pytest.raises(download_lib.DownloadTooLargeError) as error:
+        zoo.download("small", verbose=False)
+    assert time.monotonic() - began < 5
+    message = str(error.value)
+    assert "small" in message and f"{size} bytes" in message and server.url("small.tar.gz") in message
+    assert_cache_clean(zoo_env)  # the partial file was removed
+
+
+def test_announced_oversize_is_refused_before_reading(zoo_env, server, tmp_path):
+    (server.root / "big.bin").write_bytes(bytes(5000))
+    target = tmp_path / "big.bin.partial"
+    with pytest.raises(download_lib.DownloadTooLargeError, match="4000 bytes.*5000 bytes"):
+        download_lib.download_file(server.url("big.bin"), target, expected_size=4000, verbose=False)
+    assert not target.exists()
+    server.configure(hostile="endless")
+    with pytest.raises(download_lib.DownloadTooLargeError, match="max_size"):  # size unknown
+        download_lib.download_file(server.url("big.bin"), target, max_size=300_000, verbose=False)
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("hostile", ["drip", "drip-headers"])
+def test_slow_drip_is_stopped_by_the_deadline_and_the_partial_kept(zoo_env, server, tmp_path, hostile):
+    (server.root / "slow.bin").write_bytes(bytes(range(256)) * 4)
+    server.configure(hostile=hostile, drip_interval=0.1)  # each byte well within timeout=5
+    target = tmp_path / "slow.bin.partial"
+    began = time.monotonic()
+    with pytest.raises(download_lib.DownloadDeadlineError, match="deadline of 0.8 s") as error:
+        download_lib.download_file(server.url("slow.bin"), target, expected_size=1024, timeout=5,
+                                   deadline=0.8, verbose=False)
+    assert 0.8 <= time.monotonic() - began < 2.0
+    assert isinstance(error.value, ConnectionError)  # "call again to resume", as a cut
+    if hostile == "drip":
+        kept = target.read_bytes()
+        assert 0 < len(kept) < 1024 and kept == (bytes(range(256)) * 4)[: len(kept)]
+    else:
+        assert not target.exists() or target.stat().st_size == 0
+
+
+def test_zoo_download_uses_the_default_deadline(zoo_env, server, monkeypatch):
+    write_small_entry(zoo_env)
+    publish(zoo_env, server)
+    server.configure(hostile="drip", drip_interval=0.1)
+    monkeypatch.setattr(download_lib, "DEFAULT_DEADLINE", 0.5)
+    with pytest.raises(download_lib.DownloadDeadlineError, match="small"):
+        zoo.download("small", verbose=False)
+    assert (zoo_env.cache / "small.tar.gz.partial").exists()  # kept for the next call
+    assert not (zoo_env.cache / "small").exists()
+
+
+def test_bad_deadline_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="deadline=0"):
+        download_lib.download_file("http://127.0.0.1:9/x", tmp_path / "x", deadline=0)
+
+
+def test_tar_bomb_with_matching_hash_is_refused_before_writing(zoo_env, server, monkeypatch):
+    write_small_entry(zoo_env)
+    publish(zoo_env, server)
+    bomb = zoo_env.root / "bomb.tar.gz"
+    with tarfile.open(bomb, "w:gz", compresslevel=1) as tar:
+        info = tarfile.TarInfo("small/weights/a.bin")
+        info.size = 32 << 20  # 32 MiB of zeros: ~150 KiB compressed
+        tar.addfile(info, io.BytesIO(bytes(info.size)))
+    assert bomb.stat().st_size < 1 << 20
+    serve_instead(zoo_env, server, bomb.read_bytes())  # the registry's hash matches
+    monkeypatch.setattr(archive_lib, "MIN_EXTRACT_CAP", 1 << 20)
+    writes = []
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda f, mode="r", *a, **k: (
+        writes.append(str(f)) if "x" in mode else None) or real_open(f, mode, *a, **k))
+    cap = max(1 << 20, archive_lib.MAX_EXPANSION * bomb.stat().st_size)
+    assert cap < 4 << 20
+    with pytest.raises(zoo.UnsafeArchiveError, match=rf"more than {cap} bytes.*33554432 bytes"):
+        zoo.download("small", verbose=False)
+    assert writes == []  # refused on the member's header, before any file was created
     assert_cache_clean(zoo_env)
