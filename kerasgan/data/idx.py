@@ -15,6 +15,8 @@ and `t10k-labels-idx1-ubyte.gz`.
 """
 
 import gzip
+import math
+import os
 import pathlib
 import re
 import zlib
@@ -30,30 +32,28 @@ _IDX_DTYPES = {
     0x0E: np.dtype(">f8"),
 }
 _GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK_BYTES = 1 << 20
+#: The most data bytes `read_idx` accepts from one file (its header declares
+#: how many it holds): 4 GiB, far above MNIST (47 MB) or EMNIST (550 MB).
+MAX_IDX_BYTES = 4 * 1024**3
 _IMAGES_FILE = re.compile(r"idx3-ubyte(\.gz)?$", re.IGNORECASE)
 
 
-def _read_bytes(path):
-    path = pathlib.Path(path)
-    try:
-        with open(path, "rb") as f:
-            head = f.read(2)
-            f.seek(0)
-            if head == _GZIP_MAGIC:
-                with gzip.GzipFile(fileobj=f) as g:
-                    return g.read()
-            return f.read()
-    except (EOFError, OSError, zlib.error) as err:
-        raise ValueError(f"Cannot read IDX file '{path}': {err}") from err
-
-
-def read_idx(path):
+def read_idx(path, *, max_bytes=None):
     """Read an IDX file (plain or gzip-compressed) into a NumPy array.
 
-    Gzip is recognised by its magic bytes, not the file name.
+    Gzip is recognised by its magic bytes, not the file name. The header is
+    read first and fixes how many data bytes the file must hold
+    (`prod(shape) * itemsize`); no more than that plus one byte is ever read
+    or decompressed, in 1 MiB chunks, so a small gzip file that expands to
+    gigabytes (a "gzip bomb") is refused after reading only what its header
+    announced, and a header announcing more than `max_bytes` is refused before
+    anything is read or allocated. Memory used is about the array's own size.
 
     Args:
         path: path to the file (str or `os.PathLike`).
+        max_bytes: the most data bytes accepted, default `MAX_IDX_BYTES`
+            (4 GiB; MNIST's training images take 47 MB).
 
     Returns:
         A NumPy array with the file's shape and element type, in native byte
@@ -61,23 +61,52 @@ def read_idx(path):
 
     Raises:
         FileNotFoundError: if `path` does not exist.
-        ValueError: naming the file, if it is not valid IDX: a bad magic number
-            (first two bytes not zero, unknown type code, zero dimensions),
-            a truncated header or data, trailing bytes after the data, or a
-            corrupt gzip stream.
+        ValueError: naming the file, if it is not a regular file or not valid
+            IDX: a bad magic number (first two bytes not zero, unknown type
+            code, zero dimensions), a truncated header or data, data longer
+            than the header declares, a declared size over `max_bytes`
+            (naming the shape), or a corrupt gzip stream.
     """
     path = pathlib.Path(path)
-    if not path.is_file():
+    max_bytes = MAX_IDX_BYTES if max_bytes is None else max_bytes
+    if not path.exists():
         raise FileNotFoundError(f"IDX file '{path}' does not exist.")
-    data = _read_bytes(path)
-    if len(data) < 4:
+    if not path.is_file():
+        raise ValueError(f"IDX file '{path}' is not a regular file.")
+    try:
+        with open(path, "rb") as raw:
+            compressed = raw.read(2) == _GZIP_MAGIC
+            raw.seek(0)
+            if compressed:
+                with gzip.GzipFile(fileobj=raw) as stream:
+                    return _parse(path, stream, None, max_bytes)
+            return _parse(path, raw, os.fstat(raw.fileno()).st_size, max_bytes)
+    except (EOFError, OSError, zlib.error) as err:
+        raise ValueError(f"Cannot read IDX file '{path}': {err}") from err
+
+
+def _read_at_most(stream, limit):
+    """Up to `limit` bytes of `stream` (fewer only at its end), read in chunks."""
+    data = bytearray()
+    while len(data) < limit:
+        chunk = stream.read(min(_CHUNK_BYTES, limit - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _parse(path, stream, file_size, max_bytes):
+    """Header checks, then exactly the declared data; `file_size` None if gzip."""
+    magic_bytes = _read_at_most(stream, 4)
+    if len(magic_bytes) < 4:
         raise ValueError(
-            f"IDX file '{path}' is truncated: {len(data)} bytes, shorter than the "
+            f"IDX file '{path}' is truncated: {len(magic_bytes)} bytes, shorter than the "
             "4-byte magic number."
         )
-    magic = int.from_bytes(data[:4], "big")
-    type_code, ndim = data[2], data[3]
-    if data[0] != 0 or data[1] != 0 or type_code not in _IDX_DTYPES or ndim == 0:
+    magic = int.from_bytes(magic_bytes, "big")
+    type_code, ndim = magic_bytes[2], magic_bytes[3]
+    if magic_bytes[0] != 0 or magic_bytes[1] != 0 or type_code not in _IDX_DTYPES or ndim == 0:
         raise ValueError(
             f"IDX file '{path}' has a bad magic number 0x{magic:08x}: expected "
             "0x0000TTDD with type code TT in "
@@ -85,30 +114,43 @@ def read_idx(path):
             "dimensions (MNIST images: 0x00000803, labels: 0x00000801)."
         )
     header_size = 4 + 4 * ndim
-    if len(data) < header_size:
+    sizes = _read_at_most(stream, 4 * ndim)
+    if len(sizes) < 4 * ndim:
         raise ValueError(
             f"IDX file '{path}' is truncated: its header declares {ndim} dimensions "
-            f"({header_size} header bytes) but the file has {len(data)} bytes."
+            f"({header_size} header bytes) but the file has {4 + len(sizes)} bytes."
         )
-    shape = tuple(
-        int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)
-    )
+    shape = tuple(int.from_bytes(sizes[4 * i : 4 * i + 4], "big") for i in range(ndim))
     dtype = _IDX_DTYPES[type_code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    actual = len(data) - header_size
-    if actual < expected:
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+    if expected > max_bytes:
         raise ValueError(
+            f"IDX file '{path}' declares shape {shape} of {dtype.name}, {expected} data "
+            f"bytes, over the limit of max_bytes={max_bytes}; refusing to read it."
+        )
+    if file_size is not None and file_size - header_size != expected:
+        actual = file_size - header_size
+        raise _length_error(path, shape, dtype, expected, actual, extra=actual - expected)
+    data = _read_at_most(stream, expected + 1)
+    if len(data) != expected:
+        raise _length_error(path, shape, dtype, expected, len(data), extra=None)
+    array = np.frombuffer(data, dtype=dtype).reshape(shape)  # no copy of `data`
+    if not dtype.isnative:
+        array = array.byteswap(inplace=True).view(dtype.newbyteorder("="))
+    return array
+
+
+def _length_error(path, shape, dtype, expected, actual, extra):
+    if actual < expected:
+        return ValueError(
             f"IDX file '{path}' is truncated: shape {shape} of {dtype.name} needs "
             f"{expected} data bytes but only {actual} are present."
         )
-    if actual > expected:
-        raise ValueError(
-            f"IDX file '{path}' has {actual - expected} unexpected bytes after the "
-            f"data for shape {shape} of {dtype.name}."
-        )
-    array = np.frombuffer(data, dtype=dtype, count=expected // dtype.itemsize,
-                          offset=header_size)
-    return array.reshape(shape).astype(dtype.newbyteorder("="))
+    count = f"{extra} unexpected bytes" if extra is not None else "unexpected bytes"
+    return ValueError(
+        f"IDX file '{path}' has {count} after the data for shape {shape} of "
+        f"{dtype.name} ({expected} bytes); it was read no further."
+    )
 
 
 def is_idx_images_file(path):

@@ -1,4 +1,7 @@
 import gzip
+import os
+import struct
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -92,3 +95,57 @@ def test_several_images_files_in_a_directory(tmp_path, write_idx):
     write_idx(tmp_path / "a-images-idx3-ubyte.gz", np.zeros((1, 2, 2), np.uint8))
     with pytest.raises(ValueError, match="several IDX image files"):
         idx.find_images_file(tmp_path)
+
+
+def _traced_peak(fn):
+    """(exception raised by fn(), peak bytes Python allocated meanwhile)."""
+    tracemalloc.start()
+    try:
+        fn()
+    except ValueError as err:
+        return err, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    raise AssertionError("expected a ValueError")
+
+
+def test_gzip_bomb_is_refused_after_the_declared_bytes(tmp_path):
+    path = tmp_path / "bomb-images-idx3-ubyte.gz"
+    with gzip.open(path, "wb") as g:  # a 4-byte array followed by 64 MiB of zeros
+        g.write(struct.pack(">BBBB2I", 0, 0, 8, 2, 2, 2) + bytes(4))
+        for _ in range(4):
+            g.write(bytes(16 << 20))
+    assert path.stat().st_size < 100_000
+    err, peak = _traced_peak(lambda: read_idx(path))
+    assert "unexpected bytes after the data for shape (2, 2)" in str(err) and str(path) in str(err)
+    assert peak < 4 << 20  # the old reader decompressed all 64 MiB first
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_huge_declared_shape_fails_before_allocating(tmp_path, gz):
+    header = struct.pack(">BBBB4I", 0, 0, 8, 4, 65536, 65536, 65536, 65536)
+    path = tmp_path / "huge-idx3-ubyte"
+    path.write_bytes(gzip.compress(header + bytes(10)) if gz else header + bytes(10))
+    err, peak = _traced_peak(lambda: read_idx(path))
+    assert f"'{path}' declares shape (65536, 65536, 65536, 65536) of uint8" in str(err)
+    assert "max_bytes=4294967296" in str(err) and peak < 1 << 20
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_short_data_under_a_large_header_reads_only_what_is_there(tmp_path, gz):
+    header = struct.pack(">BBBB3I", 0, 0, 8, 3, 1000, 1000, 1000)  # 1 GB declared
+    path = tmp_path / "short-idx3-ubyte"
+    path.write_bytes(gzip.compress(header + bytes(10)) if gz else header + bytes(10))
+    err, peak = _traced_peak(lambda: read_idx(path))
+    assert "needs 1000000000 data bytes but only 10 are present" in str(err)
+    assert peak < 4 << 20  # one 1 MiB read chunk, not the declared 1 GB
+
+
+def test_max_bytes_and_special_files(tmp_path, write_idx):
+    path = write_idx(tmp_path / "x-idx1-ubyte", np.arange(8, dtype=">i4"))
+    np.testing.assert_array_equal(read_idx(path, max_bytes=32), np.arange(8))
+    with pytest.raises(ValueError, match=r"declares shape \(8,\) of int32, 32 data bytes.*max_bytes=31"):
+        read_idx(path, max_bytes=31)
+    os.mkfifo(tmp_path / "pipe-idx3-ubyte")
+    with pytest.raises(ValueError, match="pipe-idx3-ubyte' is not a regular file"):
+        read_idx(tmp_path / "pipe-idx3-ubyte")
