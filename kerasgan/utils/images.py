@@ -5,6 +5,8 @@ import os
 
 import numpy as np
 
+from kerasgan.utils.atomic import atomic_write
+
 
 def to_uint8(images):
     """Maps images in [-1, 1] (any float array or tensor) to uint8 [0, 255]."""
@@ -45,8 +47,8 @@ def image_grid(images, columns=None, padding=2, pad_value=255):
 def save_image_grid(images, path, columns=None, padding=2):
     """Writes `image_grid(images)` as a PNG file at `path` (folders are created).
 
-    Returns the path. The file is written to a temporary name and renamed, so
-    an interrupted write never leaves a truncated grid behind.
+    Returns the path. The file is written atomically (`kerasgan.utils.atomic`),
+    so an interrupted write never leaves a truncated grid behind.
     """
     from PIL import Image
 
@@ -54,7 +56,6 @@ def save_image_grid(images, path, columns=None, padding=2):
     path = os.fspath(path)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     mode = "L" if grid.shape[-1] == 1 else ("RGB" if grid.shape[-1] == 3 else "RGBA")
-    tmp = path + ".tmp"
-    Image.fromarray(grid[..., 0] if mode == "L" else grid, mode=mode).save(tmp, format="PNG")
-    os.replace(tmp, path)
+    with atomic_write(path, "wb") as f:
+        Image.fromarray(grid[..., 0] if mode == "L" else grid, mode=mode).save(f, format="PNG")
     return path
