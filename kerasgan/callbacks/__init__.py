@@ -1,7 +1,10 @@
 """Callbacks for GAN training with `fit`.
 
 - `SampleGrid`: a PNG grid of samples from fixed latents every epoch.
-- `Checkpoint`: everything needed to resume (networks, optimizers, seed state, epoch).
+- `Checkpoint`: everything needed to resume (networks, optimizers, seed state, epoch);
+  it refuses to save non-finite weights.
+- `NonFiniteGuard`: stops `fit` with `NonFiniteError` at the first NaN/Inf loss or weight.
+- `HistoryCSV`: per-epoch logs in a CSV file, rewritten atomically, truncatable on resume.
 - `Evaluate`: FID/KID/IS/precision-recall during training, best checkpoint.
 - `ProgressiveGrowing`: ProGAN's fade-in and growth schedule.
 - `TensorBoard`: Keras' TensorBoard callback (per-epoch losses as scalars).
@@ -10,6 +13,8 @@
 from keras.callbacks import TensorBoard
 
 from kerasgan.callbacks.checkpoint import Checkpoint
+from kerasgan.callbacks.history_csv import HistoryCSV
+from kerasgan.callbacks.non_finite_guard import NonFiniteError, NonFiniteGuard
 from kerasgan.callbacks.progressive import ProgressiveGrowing, ProgressiveSchedule
 from kerasgan.callbacks.sample_grid import SampleGrid
 
@@ -26,6 +31,9 @@ def __getattr__(name):
 __all__ = [
     "Checkpoint",
     "Evaluate",
+    "HistoryCSV",
+    "NonFiniteError",
+    "NonFiniteGuard",
     "ProgressiveGrowing",
     "ProgressiveSchedule",
     "SampleGrid",

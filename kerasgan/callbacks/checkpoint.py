@@ -3,6 +3,8 @@ import os
 import keras
 import tensorflow as tf
 
+from kerasgan.callbacks.non_finite_guard import NonFiniteError, first_non_finite
+
 
 def _seed_states(model):
     """The state variables of every `keras.random.SeedGenerator` in `model`
@@ -33,6 +35,12 @@ class Checkpoint(keras.callbacks.Callback):
         ckpt = kerasgan.callbacks.Checkpoint("runs/dcgan/checkpoints")
         start = ckpt.restore(gan)     # 0 when there is nothing to restore
         gan.fit(ds, epochs=10, initial_epoch=start, callbacks=[ckpt])
+
+    A checkpoint is never written from weights or optimizer state holding a
+    NaN or an infinity: `on_epoch_end` then raises
+    `kerasgan.callbacks.NonFiniteError` (naming the variable) and the last
+    good checkpoint stays the newest one, so a diverged `fit` cannot rotate
+    the good checkpoints out.
 
     Args:
         directory: folder of the checkpoint files (created).
@@ -84,10 +92,28 @@ class Checkpoint(keras.callbacks.Callback):
         status.assert_existing_objects_matched()
         return int(self._epoch.numpy())
 
+    def save(self, model, epoch):
+        """Saves `model` as having finished `epoch` epochs; returns the path.
+
+        Raises:
+            NonFiniteError: a weight or optimizer variable holds NaN or Inf
+                (nothing is written).
+        """
+        path = first_non_finite(model)
+        if path is not None:
+            kept = self.latest
+            raise NonFiniteError(
+                f"Not saving a checkpoint after epoch {epoch}: the variable {path} holds NaN or Inf "
+                f"values. " + (f"The last good checkpoint {kept} is kept." if kept else
+                               f"No earlier checkpoint exists in {self.directory}."),
+                epoch=epoch, quantity=path,
+            )
+        manager = self._ensure_manager(model)
+        self._epoch.assign(epoch)
+        return manager.save(checkpoint_number=epoch)
+
     def on_epoch_end(self, epoch, logs=None):
         last = self.params and epoch + 1 == self.params.get("epochs")
         if (epoch + 1) % self.every_n_epochs and not last:
             return
-        manager = self._ensure_manager(self.model)
-        self._epoch.assign(epoch + 1)
-        manager.save(checkpoint_number=epoch + 1)
+        self.save(self.model, epoch + 1)
