@@ -6,10 +6,21 @@ One run lives in one output folder:
     OUT/samples/       epoch_0001.png, ... sample grids from fixed latents
                        (progressive families also phase_008x008.png, ... at
                        the end of every phase)
-    OUT/history.csv    per-epoch losses (appended across resumes)
+    OUT/history.csv    per-epoch losses (one row per epoch the checkpoint covers)
     OUT/logs/          TensorBoard scalars and sample images
     OUT/run.json       the configuration and the command that made the run
-    OUT/model.keras    the final model (written atomically at the end)
+    OUT/model.keras    the final model (written at the end)
+    OUT/.lock          held (flock) by the run training into OUT; holds its pid
+
+Faults (docs/faults.md): every file above except the TensorBoard logs is
+written atomically (`kerasgan.utils.atomic`), so a kill at any moment leaves
+each file whole; a rerun resumes from the last checkpoint, drops history rows
+the checkpoint does not cover, and rebuilds an unreadable run.json. A NaN or
+Inf loss or weight stops training with `NonFiniteError` before anything of
+the diverged epoch is written (`on_nan="rollback"` instead goes back to the
+last good checkpoint with the learning rates divided by 10). Two runs cannot
+train into one folder at once, and a rerun whose training settings differ
+from run.json is refused unless `override=True`.
 
 Rerunning with the same OUT continues from the last finished epoch: weights,
 both optimizers' state, the seed generators and the position in the data
@@ -31,6 +42,7 @@ chief writes OUT; the other workers resume from OUT/checkpoints and write
 their files into a temporary folder that is removed at the end.
 """
 
+import fcntl
 import inspect
 import json
 import os
@@ -39,6 +51,7 @@ import shutil
 import sys
 import tempfile
 import time
+import warnings
 
 import keras
 import tensorflow as tf
@@ -47,6 +60,9 @@ from kerasgan import callbacks as callbacks_lib
 from kerasgan import data as data_lib
 from kerasgan import distribute
 from kerasgan import models as models_lib
+from kerasgan.callbacks.history_csv import HistoryCSV
+from kerasgan.callbacks.non_finite_guard import NonFiniteError, first_non_finite, optimizers
+from kerasgan.utils import atomic
 
 #: Per-family architecture defaults used by `train` (overridable with `model_kwargs`).
 FAMILY_DEFAULTS = {
@@ -60,12 +76,110 @@ FAMILY_DEFAULTS = {
 _IMAGES_SEEN_KEY = "model/images_seen/.ATTRIBUTES/VARIABLE_VALUE"
 
 
+#: run.json keys that are training settings: a rerun that changes one is refused
+#: (unless `override=True`). `epochs` may grow, the strategy may change.
+SETTINGS_KEYS = (
+    "family", "dataset", "image_size", "batch_size", "latent_dim", "channels", "seed",
+    "steps_per_epoch", "model_config", "compile_config", "optimizers", "schedule",
+)
+
+#: `on_nan` values of `train`.
+ON_NAN = ("stop", "rollback")
+
+
+class RunFolderLocked(RuntimeError):
+    """Another live process is training into the same run folder."""
+
+
 def _atomic_save(model, path):
-    """Saves to a temporary file and renames it, so an existing model file is
-    never left half-written."""
-    tmp = path + ".partial.keras"
-    model.save(tmp)
-    os.replace(tmp, path)
+    """Saves through a temporary file that is fsynced and renamed, so an
+    existing model file is never left half-written; refuses non-finite weights."""
+    bad = first_non_finite(model)
+    if bad is not None:
+        raise NonFiniteError(f"Not writing {path}: the variable {bad} holds NaN or Inf values.", quantity=bad)
+    atomic.save_model(model, path)
+
+
+def _lock(folder):
+    """Takes OUT/.lock (`fcntl.flock`, exclusive, non-blocking) and writes
+    this process's pid in it; returns the open file, whose closing (or the
+    process's death) releases the lock. A lock left by a killed process is
+    free again, so it is simply taken over."""
+    path = os.path.join(folder, ".lock")
+    f = open(path, "a+")
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.seek(0)
+        pid = f.read().strip() or "unknown"
+        f.close()
+        raise RunFolderLocked(
+            f"{folder} is in use by another kerasgan run (pid {pid}, holding {path}). "
+            "Wait for it to finish or stop it, or train into another --out."
+        ) from None
+    f.seek(0)
+    f.truncate()
+    f.write(f"{os.getpid()}\n")
+    f.flush()
+    return f
+
+
+def _read_run_json(path):
+    """run.json as a dict, or None when it is absent or unreadable (a warning
+    names the file and the problem)."""
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path) as f:
+            run = json.load(f)
+        if not isinstance(run, dict):
+            raise ValueError(f"expected a JSON object, found {type(run).__name__}")
+        return run
+    except (OSError, ValueError) as e:
+        warnings.warn(
+            f"{path} is unreadable ({e}); it is rebuilt from the checkpoint and this run's "
+            "arguments (the settings check and the recorded training time of earlier sessions "
+            "are lost).", stacklevel=3,
+        )
+        return None
+
+
+def _normalised(value):
+    return json.loads(json.dumps(value, default=str))
+
+
+def _flat(value, prefix=""):
+    if isinstance(value, dict):
+        items = {}
+        for k, v in value.items():
+            items.update(_flat(v, f"{prefix}{k}."))
+        return items
+    return {prefix.rstrip("."): value}
+
+
+def changed_settings(previous, current):
+    """`["seed: 3 -> 4", ...]`: the training settings (`SETTINGS_KEYS`, nested
+    configs flattened to dotted keys) that differ between two run.json dicts."""
+    old = _flat({k: previous.get(k) for k in SETTINGS_KEYS if k in previous or k in current})
+    new = _flat(_normalised({k: current.get(k) for k in SETTINGS_KEYS if k in previous or k in current}))
+    keys = sorted(k for k in set(old) | set(new) if k.rsplit(".", 1)[-1] != "name")  # auto-numbered names
+    return [f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in keys if old.get(k) != new.get(k)]
+
+
+def _learning_rates(model):
+    rates = {}
+    for name, optimizer in optimizers(model).items():
+        try:
+            rates[name] = float(optimizer.learning_rate)
+        except (TypeError, ValueError):
+            rates[name] = None  # a schedule
+    return rates
+
+
+def _set_learning_rates(model, rates):
+    for name, optimizer in optimizers(model).items():
+        if rates.get(name) is not None:
+            optimizer.learning_rate = rates[name]
 
 
 def _family_key(family):
@@ -244,6 +358,9 @@ def train(
     fade_in_images=None,
     stabilize_images=None,
     phase_batch_sizes=None,
+    override=False,
+    on_nan="stop",
+    max_rollbacks=3,
 ):
     """Trains (or resumes) a GAN and writes the run folder described above.
 
@@ -278,12 +395,32 @@ def train(
         phase_batch_sizes: progressive families only: one global batch size
             per phase, from the start to the target resolution (a list, or a
             dict keyed by resolution); default `batch_size` everywhere.
+        override: continue a run whose recorded training settings
+            (`SETTINGS_KEYS` in run.json) differ from these; without it
+            such a rerun is refused, naming the changed keys. The new
+            learning rates replace the checkpoint's.
+        on_nan: what a NaN or Inf in a logged loss or a weight does:
+            `"stop"` raises `kerasgan.callbacks.NonFiniteError` naming the
+            epoch, batch and quantity, and nothing of the diverged epoch is
+            written; `"rollback"` (non-progressive families) restores the
+            last good checkpoint and continues with every optimizer's
+            learning rate divided by 10, at most `max_rollbacks` times
+            (recorded under `rollbacks` in run.json), then stops as above.
+        max_rollbacks: see `on_nan`.
+
+    Raises:
+        kerasgan.callbacks.NonFiniteError: training diverged (see `on_nan`).
+        RunFolderLocked: another live process trains into `out`.
+        ValueError: bad arguments, a checkpoint that does not fit the model,
+            or changed settings without `override`.
 
     Returns:
         `(model, history)`; `history` is None when the run had already
         finished. A progressive run's history covers all its phases, with
         the `resolution` and `images_seen` of every epoch.
     """
+    if on_nan not in ON_NAN:
+        raise ValueError(f"`on_nan` must be one of {ON_NAN}. Received: on_nan={on_nan!r}")
     if isinstance(strategy, str):
         # First: "cpu:N" must run before anything initialises TensorFlow's devices.
         strategy = distribute.strategy(strategy)
@@ -324,6 +461,11 @@ def train(
             pass_images if stabilize_images is None else stabilize_images,
             phase_batch_sizes, batch_size,
         )
+        if on_nan == "rollback":
+            raise ValueError(
+                f"on_nan='rollback' is not supported for progressive families ({key!r}): a "
+                "rollback across a grow is not implemented. Use on_nan='stop' and resume."
+            )
     elif (fade_in_images, stabilize_images, phase_batch_sizes) != (None, None, None):
         raise ValueError(
             f"fade_in_images, stabilize_images and phase_batch_sizes apply to progressive "
@@ -349,11 +491,19 @@ def train(
     # into a folder of their own (and read the chief's checkpoints to resume).
     chief = distribute.is_chief(strategy)
     work = out if chief else tempfile.mkdtemp(prefix="kerasgan-worker-")
+    lock = None
     try:
         os.makedirs(work, exist_ok=True)
+        if chief:
+            lock = _lock(work)  # before anything in OUT is read or written
         run_json = os.path.join(work, "run.json")
+        previous = _read_run_json(run_json)
         checkpoint = callbacks_lib.Checkpoint(os.path.join(work, "checkpoints"))
         source = checkpoint if chief else callbacks_lib.Checkpoint(os.path.join(out, "checkpoints"))
+        compiled_rates = _learning_rates(model)  # a restore brings back the checkpoint's
+        # As built from the arguments (a progressive model's config also holds its
+        # training state, which grows and the restore change).
+        model_config = model.get_config()
         if progressive:
             _grow_to_checkpoint(model, source, schedule)
         initial_epoch = _restore(source, model, os.path.join(out, "run.json"))
@@ -369,21 +519,42 @@ def train(
             "seed": seed,
             "steps_per_epoch": steps_per_epoch,
             "strategy": f"{type(strategy).__name__} ({strategy.num_replicas_in_sync} replicas)",
-            "model_config": model.get_config(),
+            "model_config": model_config,
             "compile_config": {k: v for k, v in model.get_compile_config().items() if "optimizer" not in k},
+            "optimizers": {
+                name: {"class_name": type(o).__name__, "learning_rate": compiled_rates.get(name)}
+                for name, o in optimizers(model).items()
+            },
             "command": command or " ".join(shlex.quote(a) for a in sys.argv),
             "keras_version": keras.__version__,
         }
         if progressive:
             run["schedule"] = schedule.get_config()
+        if previous is not None:
+            changed = changed_settings(previous, run)
+            if changed and not override:
+                raise ValueError(
+                    f"{out} was trained with other settings than this run's ({run_json}): "
+                    f"{'; '.join(changed)}. Rerun with the recorded settings to resume, pass "
+                    "--override (override=True) to continue with the new ones, or train into a new --out."
+                )
+            if changed:
+                print(f"{out}: continuing with changed settings (override): {'; '.join(changed)}")
+                run["overrides"] = list(previous.get("overrides", [])) + [changed]
+                # The checkpoint restored its optimizers' learning rates: apply the new ones.
+                _set_learning_rates(model, compiled_rates)
+            if "rollbacks" in previous:
+                run["rollbacks"] = previous["rollbacks"]
         previous_seconds = 0.0
-        if initial_epoch and os.path.exists(run_json):
-            with open(run_json) as f:
-                # Training time accumulates over the sessions of a resumed run.
-                previous_seconds = json.load(f).get("train_seconds", 0.0)
+        if initial_epoch and previous is not None:
+            # Training time accumulates over the sessions of a resumed run.
+            previous_seconds = previous.get("train_seconds", 0.0)
         run["train_seconds"] = previous_seconds
-        with open(run_json, "w") as f:
-            json.dump(run, f, indent=2, default=str)
+        atomic.atomic_write_text(run_json, json.dumps(run, indent=2, default=str))
+        history_csv = HistoryCSV(os.path.join(work, "history.csv"))
+        # The history matches the checkpoint: rows of epochs it does not cover
+        # (written before a kill in the checkpoint's write) are dropped.
+        history_csv.truncate(initial_epoch)
 
         if progressive:
             total = schedule.total_images(model.start_resolution, model.target_resolution)
@@ -402,16 +573,16 @@ def train(
             if initial_epoch:
                 print(f"Resuming {out} from epoch {initial_epoch}.")
             samples = os.path.join(work, "samples")
-            history_csv = os.path.join(work, "history.csv")
-            if progressive and not initial_epoch and os.path.exists(history_csv):
-                os.remove(history_csv)  # appended to by every phase's fit
-            callbacks = [_ProgressLogs()] if progressive else []
+            # First: a NaN/Inf stops the epoch before any callback below writes it.
+            callbacks = [callbacks_lib.NonFiniteGuard()]
+            if progressive:
+                callbacks.append(_ProgressLogs())
             callbacks += [
                 callbacks_lib.SampleGrid(
                     samples, num_images=num_samples, seed=seed,
                     log_dir=os.path.join(work, "logs") if tensorboard else None,
                 ),
-                keras.callbacks.CSVLogger(history_csv, append=progressive or initial_epoch > 0),
+                history_csv,
                 checkpoint,
             ]
             if progressive:
@@ -422,27 +593,61 @@ def train(
 
             def save_run(epoch=None, logs=None):
                 run["train_seconds"] = round(previous_seconds + time.time() - start, 1)
-                with open(run_json, "w") as f:
-                    json.dump(run, f, indent=2, default=str)
+                atomic.atomic_write_text(run_json, json.dumps(run, indent=2, default=str))
 
             # After the checkpoint, so a killed run keeps the time of its saved epochs.
             callbacks.append(keras.callbacks.LambdaCallback(on_epoch_end=save_run))
             callbacks.extend(extra_callbacks)
-            if progressive:
-                history = _fit_progressive(
-                    model, schedule, load, callbacks, initial_epoch, steps_per_epoch, verbose
-                )
-            else:
-                if initial_epoch:
-                    # The data stream continues where the interrupted run left it.
-                    ds = ds.skip(initial_epoch * steps_per_epoch)
-                history = model.fit(
-                    ds, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
-                    callbacks=callbacks, verbose=verbose,
-                )
+            if on_nan == "rollback" and not initial_epoch and checkpoint.latest is None:
+                checkpoint.save(model, 0)  # something to roll back to from the first epoch
+            rollbacks = 0
+            while True:
+                try:
+                    if progressive:
+                        history = _fit_progressive(
+                            model, schedule, load, callbacks, initial_epoch, steps_per_epoch, verbose
+                        )
+                    else:
+                        fit_ds = ds
+                        if initial_epoch:
+                            # The data stream continues where the interrupted run left it.
+                            fit_ds = ds.skip(initial_epoch * steps_per_epoch)
+                        history = model.fit(
+                            fit_ds, epochs=epochs, initial_epoch=initial_epoch,
+                            steps_per_epoch=steps_per_epoch, callbacks=callbacks, verbose=verbose,
+                        )
+                    break
+                except NonFiniteError as e:
+                    save_run()
+                    kept = checkpoint.latest
+                    if on_nan != "rollback" or rollbacks >= max_rollbacks or kept is None:
+                        tried = f" after {rollbacks} rollback(s)" if on_nan == "rollback" else ""
+                        raise NonFiniteError(
+                            f"{e} Stopped{tried}; nothing of the diverged epoch was saved: {out} keeps "
+                            f"its last good checkpoint ({kept or 'none yet'})"
+                            f"{' and model.keras' if os.path.exists(os.path.join(work, 'model.keras')) else ''}. "
+                            "Lower the learning rates, check the data for NaN/Inf, or rerun with "
+                            "--on-nan rollback.", epoch=e.epoch, batch=e.batch, quantity=e.quantity,
+                        ) from None
+                    rollbacks += 1
+                    initial_epoch = checkpoint.restore(model)
+                    rates = {k: v / 10 for k, v in _learning_rates(model).items() if v is not None}
+                    _set_learning_rates(model, rates)
+                    print(f"{out}: {e} Rolled back to epoch {initial_epoch} ({kept}) with learning "
+                          f"rates {rates} (rollback {rollbacks} of at most {max_rollbacks}).")
+                    run.setdefault("rollbacks", []).append({
+                        "epoch": e.epoch, "batch": e.batch, "quantity": e.quantity,
+                        "resumed_from_epoch": initial_epoch, "learning_rates": rates,
+                    })
+                    history_csv.truncate(initial_epoch)
+                    save_run()
+                    start, previous_seconds = time.time(), run["train_seconds"]
+                    ds = load(image_size, batch_size)  # the stream from its start, skipped above
             save_run()
         _atomic_save(model, os.path.join(work, "model.keras"))
     finally:
+        if lock is not None:
+            lock.close()
         if not chief:
             shutil.rmtree(work, ignore_errors=True)
     return model, history
