@@ -103,6 +103,7 @@ def load(
     labels=None,
     repeat=False,
     background=(255, 255, 255),
+    max_classes=None,
 ):
     """Build a batched, shuffled, prefetched `tf.data.Dataset` of training images.
 
@@ -152,6 +153,10 @@ def load(
         repeat: repeat forever (then give `fit` a `steps_per_epoch`).
         background: RGB colour (three ints 0..255, or one int for gray) that
             transparent pixels of folder images are composited onto.
+        max_classes: the most classes that array or IDX labels may imply
+            (`max(label) + 1`); default `kerasgan.data.sources.MAX_CLASSES`
+            (100,000). A larger label is refused rather than sizing an
+            enormous class embedding; pass a larger value if it is meant.
 
     Returns:
         A `tf.data.Dataset` yielding `images` or `(images, labels)`. Use
@@ -161,6 +166,8 @@ def load(
         ValueError: for an unknown source (the message names it and lists the
             accepted kinds), a bad argument (named, with what was received), a
             corrupt image file or IDX file (named), IDX count mismatches,
+            labels that are not whole numbers in `0..max_classes - 1` (the
+            value named; never wrapped to fit int32),
             `with_labels=True` on a source without labels, or fewer images than
             `batch_size` while `drop_remainder=True`.
         FileNotFoundError: for a `pathlib.Path` source that does not exist.
@@ -171,7 +178,7 @@ def load(
 
     source_obj = sources_lib.resolve_source(
         source, split=split, data_dir=data_dir, labels=labels, on_corrupt=on_corrupt,
-        background=background, need_labels=with_labels,
+        background=background, need_labels=with_labels, max_classes=max_classes,
     )
     ds, count, source_channels = source_obj.elements(
         with_labels=with_labels, shuffle=shuffle, seed=seed
@@ -217,7 +224,8 @@ def load(
     return ds.with_options(_pipeline_options())
 
 
-def info(source, *, split="train", data_dir=None, labels=None, background=(255, 255, 255)):
+def info(source, *, split="train", data_dir=None, labels=None, background=(255, 255, 255),
+         max_classes=None):
     """Describe a source without building a pipeline.
 
     `tf.data.Dataset` objects cannot reliably carry extra attributes, so
@@ -231,6 +239,8 @@ def info(source, *, split="train", data_dir=None, labels=None, background=(255, 
         data_dir: TFDS data directory.
         labels: labels of an array source.
         background: as in `load` (decides whether gray+alpha images stay gray).
+        max_classes: as in `load`: `num_classes` of array or IDX labels is
+            `max(label) + 1`, refused above this (default 100,000).
 
     Returns:
         A `kerasgan.data.DatasetInfo` (`kind`, `name`, `num_examples`,
@@ -241,7 +251,7 @@ def info(source, *, split="train", data_dir=None, labels=None, background=(255, 
     """
     source_obj = sources_lib.resolve_source(
         source, split=split, data_dir=data_dir, labels=labels,
-        background=_check_background(background),
+        background=_check_background(background), max_classes=max_classes,
     )
     return source_obj.info()
 

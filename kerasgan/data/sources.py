@@ -22,6 +22,7 @@ How a `source` is recognised, in order:
 
 import dataclasses
 import logging
+import numbers
 import os
 import pathlib
 from typing import Optional
@@ -34,6 +35,13 @@ from kerasgan.data import folders
 from kerasgan.data import idx
 
 logger = logging.getLogger(__name__)
+
+#: The most classes numeric labels (arrays, IDX files) may imply unless the
+#: caller passes `max_classes=`: `max(label) + 1` sizes a conditional model's
+#: class embedding, so one corrupt label such as 2**30 must not build a
+#: billion-row table. Class folders are not capped (one class per subfolder).
+MAX_CLASSES = 100_000
+_INT32_MAX = 2**31 - 1
 
 ACCEPTED_SOURCES = (
     "'digits' (scikit-learn's embedded 8x8 UCI digits, no download); "
@@ -55,7 +63,8 @@ class DatasetInfo:
             any that `load` would reject as corrupt; for TFDS: from the prepared
             split's metadata, None when TFDS does not know it yet).
         num_classes: number of classes, or None when the source has no labels.
-            For arrays and IDX files it is `max(label) + 1`.
+            For arrays and IDX files it is `max(label) + 1`, at most
+            `max_classes` (`MAX_CLASSES` by default).
         class_names: class names in label order, or None when unknown (arrays,
             IDX files without names, unlabelled sources).
         channels: the source's own channel count (1 or 3): what `load` gives by
@@ -140,32 +149,80 @@ def check_image_array(array, arg_name="source"):
     )
 
 
-def check_labels(labels, count, arg_name="labels"):
-    """Validate class labels: 1-D, non-negative integers, one per image.
+def check_max_classes(max_classes):
+    """Validate `max_classes`: an int in 1..2**31 - 1 (labels are int32)."""
+    if (
+        not isinstance(max_classes, numbers.Integral)
+        or isinstance(max_classes, bool)
+        or not 1 <= max_classes <= _INT32_MAX
+    ):
+        raise ValueError(
+            f"`max_classes` must be an int in 1..{_INT32_MAX}. Received: max_classes={max_classes!r}"
+        )
+    return int(max_classes)
+
+
+def check_labels(labels, count, arg_name="labels", max_classes=None):
+    """Validate class labels: 1-D, integers in `0..max_classes - 1`, one per image.
+
+    Nothing is wrapped or truncated on the way to int32: a float label must be
+    a whole number (`3.0`, not `3.5`, NaN or infinity), no label may be
+    negative, and the largest label must be below `max_classes` (default
+    `MAX_CLASSES`, 100,000), because `max(label) + 1` becomes the number of
+    classes a conditional model builds an embedding for.
+
+    Args:
+        labels: array-like `[count]`.
+        count: the number of images.
+        arg_name: the name used in error messages.
+        max_classes: the most classes accepted (an int up to `2**31 - 1`);
+            default `MAX_CLASSES`.
 
     Returns:
         An int32 NumPy array.
 
     Raises:
-        ValueError: naming `arg_name` and what was received.
+        ValueError: naming `arg_name` and the offending value.
     """
+    max_classes = check_max_classes(MAX_CLASSES if max_classes is None else max_classes)
     labels = np.asarray(labels)
     if labels.ndim != 1 or len(labels) != count:
         raise ValueError(
             f"`{arg_name}` must be a 1-D array with one label per image ({count}). "
             f"Received: {arg_name} with shape {labels.shape}"
         )
-    if labels.dtype == bool or not (
-        np.issubdtype(labels.dtype, np.integer)
-        or (np.issubdtype(labels.dtype, np.floating) and np.all(np.mod(labels, 1) == 0))
-    ):
+    is_float = np.issubdtype(labels.dtype, np.floating)
+    if labels.dtype == bool or not (np.issubdtype(labels.dtype, np.integer) or is_float):
         raise ValueError(
             f"`{arg_name}` must hold integer class indices. Received: {arg_name} of dtype {labels.dtype}"
         )
-    if labels.min() < 0:
+    if labels.size == 0:
+        return labels.astype(np.int32)
+    if is_float:
+        with np.errstate(invalid="ignore"):
+            bad = np.flatnonzero(~np.isfinite(labels) | (np.mod(labels, 1) != 0))
+        if bad.size:
+            i = int(bad[0])
+            raise ValueError(
+                f"`{arg_name}` must hold integer class indices; float labels must be whole "
+                f"numbers. Received: {arg_name}[{i}] = {labels[i].item()!r} (dtype {labels.dtype})"
+            )
+    low, high = labels.min().item(), labels.max().item()  # Python scalars
+    if low < 0:
         raise ValueError(
             f"`{arg_name}` must be non-negative class indices. "
-            f"Received: {arg_name} with minimum {labels.min()}"
+            f"Received: {arg_name} with minimum {low!r}"
+        )
+    if high > _INT32_MAX:
+        raise ValueError(
+            f"`{arg_name}` holds class index {high!r}, which does not fit int32 (at most "
+            f"{_INT32_MAX}); labels are class indices 0..num_classes - 1."
+        )
+    if high >= max_classes:
+        raise ValueError(
+            f"`{arg_name}` holds class index {high!r}, so {int(high) + 1} classes, over "
+            f"max_classes={max_classes}; labels are class indices 0..num_classes - 1. If "
+            "that many classes is meant, pass a larger max_classes=."
         )
     return labels.astype(np.int32)
 
@@ -174,9 +231,11 @@ class ArraySource:
     """Images (and labels) already in memory as one array: arrays, digits, IDX."""
 
     def __init__(self, images, labels=None, *, kind="array", name="array", class_names=None,
-                 images_arg="source", labels_arg="labels"):
+                 images_arg="source", labels_arg="labels", max_classes=None):
         self.images = check_image_array(images, images_arg)
-        self.labels = None if labels is None else check_labels(labels, len(self.images), labels_arg)
+        self.labels = None if labels is None else check_labels(
+            labels, len(self.images), labels_arg, max_classes
+        )
         self.kind = kind
         self.name = name
         self.class_names = class_names
@@ -228,7 +287,7 @@ def digits_source():
     )
 
 
-def idx_source(images_path, *, need_labels):
+def idx_source(images_path, *, need_labels, max_classes=None):
     """An MNIST-style IDX images file and, if found, its labels file."""
     images, labels, _ = idx.read_idx_pair(images_path, need_labels=need_labels)
     if images.ndim not in (3, 4):
@@ -238,7 +297,8 @@ def idx_source(images_path, *, need_labels):
         )
     return ArraySource(
         images, labels, kind="idx", name=str(images_path),
-        images_arg=f"IDX file '{images_path}'", labels_arg="IDX labels",
+        images_arg=f"IDX file '{images_path}'", labels_arg=f"IDX labels of '{images_path}'",
+        max_classes=max_classes,
     )
 
 
@@ -433,7 +493,7 @@ def _describe(source):
 
 
 def resolve_source(source, *, split="train", data_dir=None, labels=None, on_corrupt="error",
-                   background=(255, 255, 255), need_labels=False):
+                   background=(255, 255, 255), need_labels=False, max_classes=None):
     """Recognise `source` (see the module docstring) and build its source object.
 
     Args:
@@ -445,6 +505,8 @@ def resolve_source(source, *, split="train", data_dir=None, labels=None, on_corr
         background: RGB colour for compositing transparent images (folders).
         need_labels: whether the caller will ask for labels (IDX: a missing
             labels file is then an error).
+        max_classes: the most classes array or IDX labels may imply (see
+            `check_labels`); default `MAX_CLASSES`.
 
     Returns:
         An `ArraySource`, `FolderSource` or `TFDSSource`.
@@ -458,7 +520,7 @@ def resolve_source(source, *, split="train", data_dir=None, labels=None, on_corr
         hasattr(source, "__array__") and not isinstance(source, (str, bytes, os.PathLike))
     ):
         _only_for("array", split=split, data_dir=data_dir)
-        return ArraySource(source, labels)
+        return ArraySource(source, labels, max_classes=max_classes)
 
     if labels is not None:
         raise ValueError(
@@ -479,7 +541,8 @@ def resolve_source(source, *, split="train", data_dir=None, labels=None, on_corr
                 raise FileNotFoundError(f"Source path '{path}' does not exist.")
             raise _unknown_source_error(source, "no such file or directory")
         return _path_source(path, split=split, data_dir=data_dir, on_corrupt=on_corrupt,
-                            background=background, need_labels=need_labels)
+                            background=background, need_labels=need_labels,
+                            max_classes=max_classes)
     if isinstance(source, str):
         return TFDSSource(source, split=split, data_dir=data_dir)
     raise ValueError(
@@ -488,7 +551,7 @@ def resolve_source(source, *, split="train", data_dir=None, labels=None, on_corr
     )
 
 
-def _path_source(path, *, split, data_dir, on_corrupt, background, need_labels):
+def _path_source(path, *, split, data_dir, on_corrupt, background, need_labels, max_classes):
     if not path.is_file() and not path.is_dir():
         raise ValueError(
             f"Source '{path}' is neither a regular file nor a directory (a FIFO, socket "
@@ -501,11 +564,11 @@ def _path_source(path, *, split, data_dir, on_corrupt, background, need_labels):
                 f"Source '{path}' is a single image file; pass the folder that holds "
                 f"the images instead. Accepted sources: {ACCEPTED_SOURCES}."
             )
-        return idx_source(path, need_labels=need_labels)
+        return idx_source(path, need_labels=need_labels, max_classes=max_classes)
     images_file = idx.find_images_file(path)
     if images_file is not None:
         _only_for("IDX directory", split=split, data_dir=data_dir)
-        return idx_source(images_file, need_labels=need_labels)
+        return idx_source(images_file, need_labels=need_labels, max_classes=max_classes)
     _only_for("image folder", split=split, data_dir=data_dir)
     return FolderSource(path, on_corrupt=on_corrupt, background=background)
 

@@ -3,6 +3,7 @@ import logging
 import numpy as np
 import pytest
 
+import kerasgan.data
 from kerasgan.data import sources
 
 
@@ -79,3 +80,41 @@ def test_arguments_that_do_not_apply_are_rejected(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ValueError, match="holds no image files"):
         sources.resolve_source(tmp_path / "empty")
+
+
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        (np.array([0.0, 2.0**32 + 3]), r"class index 4294967299.0, which does not fit int32"),
+        (np.array([0, 2**40], np.int64), r"class index 1099511627776, which does not fit int32"),
+        (np.array([0, 2**63 + 5], np.uint64), r"class index 9223372036854775813, which does not fit"),
+        (np.array([1.0, np.nan]), r"whole numbers. Received: labels\[1\] = nan"),
+        (np.array([np.inf, 1.0]), r"labels\[0\] = inf"),
+        (np.array([0.0, 2.5]), r"labels\[1\] = 2.5"),
+        (np.array([3, -7], np.int8), r"non-negative.*minimum -7"),
+        (np.array([0, 2**30]), r"class index 1073741824, so 1073741825 classes, over max_classes=100000"),
+    ],
+)
+def test_labels_that_do_not_fit_are_refused_not_wrapped(labels, message):
+    with pytest.raises(ValueError, match=message):
+        sources.check_labels(labels, 2)
+
+
+def test_max_classes_bounds_num_classes():
+    images = np.zeros((2, 2, 2), np.uint8)
+    labels = np.array([0, 100_000])
+    with pytest.raises(ValueError, match="100001 classes, over max_classes=100000"):
+        kerasgan.data.info(images, labels=labels)
+    assert kerasgan.data.info(images, labels=labels, max_classes=100_001).num_classes == 100_001
+    with pytest.raises(ValueError, match=r"class index 4, so 5 classes, over max_classes=4"):
+        kerasgan.data.info(images, labels=[0, 4], max_classes=4)
+    with pytest.raises(ValueError, match=r"`max_classes` must be an int in 1..2147483647. Received: max_classes=0"):
+        kerasgan.data.load(images, 2, 1, labels=[0, 1], max_classes=0)
+
+
+def test_idx_labels_beyond_int32_name_the_file(tmp_path, write_idx):
+    images = write_idx(tmp_path / "t-images-idx3-ubyte", np.zeros((2, 2, 2), np.uint8))
+    write_idx(tmp_path / "t-labels-idx1-ubyte", np.array([1.0, 2.0**32 + 3], ">f8"))
+    with pytest.raises(ValueError, match="4294967299.0, which does not fit int32") as err:
+        kerasgan.data.info(images)
+    assert "t-images-idx3-ubyte" in str(err.value)  # was num_classes == 3 (-2**31 after wrapping)
