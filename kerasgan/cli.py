@@ -92,6 +92,21 @@ def _add_train(subparsers):
     g.add_argument("--phase-batch-sizes", default=None, metavar="B4,B8,...",
                    help="comma-separated global batch size of every phase, from 4x4 to the target "
                         "(e.g. 64,64,32,16 for 32x32); default --batch-size everywhere")
+    f = p.add_argument_group("faults (docs/faults.md)", (
+        "A run holds OUT/.lock while it trains: a second run into the same --out is refused, naming "
+        "the pid. Every file is written atomically, so a rerun after a kill at any moment resumes "
+        "from the last checkpoint. A NaN or Inf loss or weight stops the run with an error naming "
+        "the epoch, batch and quantity (exit status 3); the last good checkpoint and model.keras "
+        "are kept."))
+    f.add_argument("--override", action="store_true",
+                   help="resume even though the training settings (seed, batch size, loss, model, "
+                        "learning rates, ...) differ from OUT/run.json; without it such a rerun is "
+                        "refused, listing the changed keys")
+    f.add_argument("--on-nan", choices=("stop", "rollback"), default="stop",
+                   help="stop (default): fail at the first NaN/Inf. rollback: restore the last good "
+                        "checkpoint and continue with the learning rates divided by 10, at most "
+                        "--max-rollbacks times (recorded in run.json); non-progressive families only")
+    f.add_argument("--max-rollbacks", type=int, default=3, metavar="N")
     p.add_argument("--no-tensorboard", action="store_true")
     p.add_argument("--dry-run", action="store_true", help="print the configuration and exit")
 
@@ -107,8 +122,18 @@ def _add_sample(subparsers):
 
 
 def _add_evaluate(subparsers):
-    p = subparsers.add_parser("evaluate", help="score a saved model (FID, KID, IS, precision/recall)")
+    p = subparsers.add_parser(
+        "evaluate", help="score a saved model (FID, KID, IS, precision/recall)",
+        description=(
+            "Score a saved model. A .keras file is loaded in Keras' safe mode (no arbitrary code). "
+            "A SavedModel folder runs its own graph, which can hold any TensorFlow op (reading or "
+            "writing files, ...): only folders written by `kerasgan export` (with "
+            "assets.extra/kerasgan.json) are accepted, others only with --trust-saved-model."))
     p.add_argument("model", help="a .keras model, a SavedModel folder written by `kerasgan export`, or a zoo name")
+    p.add_argument("--trust-saved-model", action="store_true",
+                   help="evaluate a SavedModel folder without kerasgan's metadata "
+                        "(assets.extra/kerasgan.json): its graph runs as it is, so only for folders "
+                        "you trust; it needs a generate_from_seed signature")
     p.add_argument("--dataset", default="digits", help="real data to compare with (any kerasgan.data source)")
     p.add_argument("--metrics", default="fid,kid", help="comma-separated: fid,kid,is,pr")
     p.add_argument("--num-samples", type=int, default=2000)
@@ -341,6 +366,10 @@ def _train(args, argv):
         steps_per_epoch=args.steps_per_epoch, tensorboard=not args.no_tensorboard,
         strategy=strategy or "multi_worker",
     )
+    # Only set when given, so the configuration printed by --dry-run stays short.
+    config.update({k: v for k, v in dict(override=args.override or None, on_nan=args.on_nan,
+                                         max_rollbacks=args.max_rollbacks).items()
+                   if v not in (None, "stop", 3)})
     progressive = dict(
         fade_in_images=args.fade_in_images, stabilize_images=args.stabilize_images,
         phase_batch_sizes=None if args.phase_batch_sizes is None
@@ -358,29 +387,80 @@ def _train(args, argv):
     return 0
 
 
+def _first_line(error):
+    text = str(error).strip()
+    return text.splitlines()[0][:300] if text else type(error).__name__
+
+
 def _load_model(path):
+    """A kerasgan model from a `.keras` file, or SystemExit with one line
+    saying what is wrong with the file."""
+    import zipfile
+
     import keras
 
     import kerasgan.models  # noqa: F401  (registers the classes)
 
     if not os.path.exists(path):
         raise SystemExit(f"kerasgan: no model file at {path}")
+    if os.path.isdir(path):
+        raise SystemExit(f"kerasgan: {path} is a folder, not a .keras file")
+    if not zipfile.is_zipfile(path):
+        raise SystemExit(
+            f"kerasgan: could not load the model {path}: not a valid .keras file (a .keras file is a "
+            f"zip archive; this one is truncated or corrupt, {os.path.getsize(path)} bytes)"
+        )
     try:
-        return keras.saving.load_model(path)
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            broken = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
+        raise SystemExit(f"kerasgan: could not load the model {path}: corrupt zip archive ({e})") from None
+    if broken is not None:
+        raise SystemExit(f"kerasgan: could not load the model {path}: the member {broken} is corrupt")
+    if "config.json" not in names:
+        raise SystemExit(f"kerasgan: could not load the model {path}: not a Keras model file (no config.json)")
+    try:
+        model = keras.saving.load_model(path)
     except Exception as e:  # a corrupt or foreign file: say which and why
-        raise SystemExit(f"kerasgan: could not load the model {path}: {e}") from None
+        raise SystemExit(f"kerasgan: could not load the model {path}: {_first_line(e)}") from None
+    if not callable(getattr(model, "generate", None)) or not hasattr(model, "image_shape"):
+        raise SystemExit(
+            f"kerasgan: {path} holds a {type(model).__name__}, not a kerasgan GAN (a model with "
+            "generate() and image_shape, e.g. the model.keras written by `kerasgan train`)"
+        )
+    return model
+
+
+def _check_finite_model(model, path):
+    from kerasgan.callbacks.non_finite_guard import first_non_finite
+
+    bad = first_non_finite(model)
+    if bad is not None:
+        raise SystemExit(
+            f"kerasgan: {path} holds NaN or Inf weights (first: {bad}): the run that wrote it diverged. "
+            "Use an earlier checkpoint or retrain with lower learning rates."
+        )
 
 
 def _sample(args):
+    import numpy as np
+
     from kerasgan.utils.images import save_image_grid
 
     model = _load_model(args.model)
+    _check_finite_model(model, args.model)
     labels = None
     if args.labels:
         labels = [int(v) for v in args.labels.split(",")]
         if len(labels) == 1:
             labels = labels[0]
-    images = model.generate(args.num_images, seed=args.seed, labels=labels)
+    images = np.asarray(model.generate(args.num_images, seed=args.seed, labels=labels))
+    if not np.all(np.isfinite(images)):
+        raise SystemExit(
+            f"kerasgan: {args.model} generated NaN or Inf pixels ({int(np.sum(~np.isfinite(images)))} "
+            f"of {images.size}); no grid was written"
+        )
     path = save_image_grid(images, args.out, columns=args.columns)
     print(f"Wrote {args.num_images} samples to {path}")
     return 0
@@ -416,7 +496,7 @@ class _SavedModelSampler:
     """Draws samples from an exported SavedModel's `generate_from_seed`
     signature, so `evaluate` scores exactly what TF Serving would serve."""
 
-    def __init__(self, path):
+    def __init__(self, path, trust=False):
         import json as json_lib
 
         import tensorflow as tf
@@ -424,26 +504,54 @@ class _SavedModelSampler:
         versions = sorted((int(d) for d in os.listdir(path) if d.isdigit()), reverse=True)
         if not os.path.exists(os.path.join(path, "saved_model.pb")) and versions:
             path = os.path.join(path, str(versions[0]))
-        self._signature = tf.saved_model.load(path).signatures["generate_from_seed"]
-        with open(os.path.join(path, "assets.extra", "kerasgan.json")) as f:
-            meta = json_lib.load(f)
+        if not os.path.exists(os.path.join(path, "saved_model.pb")):
+            raise SystemExit(f"kerasgan: {path} is not a SavedModel folder (no saved_model.pb)")
+        meta_path = os.path.join(path, "assets.extra", "kerasgan.json")
+        meta = {}
+        if os.path.exists(meta_path):
+            try:
+                with open(meta_path) as f:
+                    meta = json_lib.load(f)
+            except (OSError, ValueError) as e:
+                raise SystemExit(f"kerasgan: unreadable {meta_path}: {_first_line(e)}") from None
+        elif not trust:
+            raise SystemExit(
+                f"kerasgan: {path} was not written by `kerasgan export` (no assets.extra/kerasgan.json). "
+                "A SavedModel runs its own graph, which can do anything TensorFlow ops can (read or "
+                "write files, ...); pass --trust-saved-model to evaluate it anyway."
+            )
+        try:
+            signatures = tf.saved_model.load(path).signatures
+        except Exception as e:  # a corrupt folder: say which and why
+            raise SystemExit(f"kerasgan: could not load the SavedModel {path}: {_first_line(e)}") from None
+        if "generate_from_seed" not in signatures:
+            raise SystemExit(
+                f"kerasgan: the SavedModel {path} has no generate_from_seed signature (it has: "
+                f"{', '.join(sorted(signatures)) or 'none'}); export the model with `kerasgan export`"
+            )
+        self._signature = signatures["generate_from_seed"]
+        outputs = self._signature.structured_outputs
+        if not isinstance(outputs, dict) or "images" not in outputs:
+            raise SystemExit(f"kerasgan: the generate_from_seed signature of {path} has no 'images' output")
+        inputs = self._signature.structured_input_signature[1]
+        self._takes_labels = bool(meta.get("num_classes")) if meta else "labels" in inputs
         self.num_classes = meta.get("num_classes")
-        self.image_shape = tuple(self._signature.structured_outputs["images"].shape[1:])
+        self.image_shape = tuple(outputs["images"].shape[1:])
 
     def generate(self, n, seed=None, labels=None, batch_size=None):
         import tensorflow as tf
 
         inputs = {"seed": tf.constant(0 if seed is None else seed, tf.int64),
                   "num_images": tf.constant(n, tf.int64)}
-        if self.num_classes:
+        if self._takes_labels:
             inputs["labels"] = tf.constant([] if labels is None else labels, tf.int32)
         return self._signature(**inputs)["images"]
 
 
-def _model_for_evaluation(spec):
+def _model_for_evaluation(spec, trust_saved_model=False):
     """A `.keras` file, a SavedModel folder, or a zoo name -> something with `generate`."""
     if os.path.isdir(spec):
-        return _SavedModelSampler(spec)
+        return _SavedModelSampler(spec, trust=trust_saved_model)
     if os.path.exists(spec) or spec.endswith(".keras"):
         return _load_model(spec)
     from kerasgan import zoo
@@ -456,7 +564,7 @@ def _evaluate(args):
 
     from kerasgan import data, metrics
 
-    model = _model_for_evaluation(args.model)
+    model = _model_for_evaluation(args.model, trust_saved_model=args.trust_saved_model)
     wanted = [m.strip() for m in args.metrics.split(",") if m.strip()]
     info = data.info(args.dataset)
     images, labels = data.load_arrays(args.dataset, model.image_shape[0], channels=model.image_shape[-1],
@@ -495,6 +603,16 @@ def main(argv=None):
         # Bad input (unknown family, dataset, shapes, ...): the message names it.
         print(f"kerasgan {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except (FloatingPointError, RuntimeError) as e:
+        # A diverged run (NonFiniteError) or a run folder in use (RunFolderLocked): the message
+        # names the step or the pid. Other errors keep their traceback.
+        from kerasgan.callbacks.non_finite_guard import NonFiniteError
+        from kerasgan.trainer import RunFolderLocked
+
+        if not isinstance(e, (NonFiniteError, RunFolderLocked)):
+            raise
+        print(f"kerasgan {args.command}: error: {e}", file=sys.stderr)
+        return 3 if isinstance(e, NonFiniteError) else 1
     return 1
 
 
