@@ -20,6 +20,12 @@ rather than from the dataset. `load_arrays(source, image_size)` gives every
 image (and label) as NumPy arrays, unshuffled (for evaluation);
 `read_idx(path)` reads one IDX file into NumPy.
 
+Bad files are refused with a `ValueError` naming them, never looped on,
+wrapped or read without bound: folder walks follow each link once and never
+open FIFOs, IDX files are read no further than their header declares (at most
+4 GiB), labels must be whole class indices below `max_classes` (100,000 by
+default). See docs/data_safety.md.
+
 Modules: `loaders` (the pipeline, `load`/`info`), `sources` (recognising a
 source, one class per kind), `images` (per-image TF preprocessing), `folders`
 (finding and decoding image files with Pillow), `idx` (the IDX format).
