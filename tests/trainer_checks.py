@@ -10,6 +10,49 @@ TINY_DCGAN_RUN = dict(
 )
 
 
+#: A tiny MLP GAN run at 8x8 (about a second per run): the fault tests' workhorse.
+TINY_GAN_RUN = dict(
+    family="gan", dataset="digits", image_size=8, batch_size=16, latent_dim=4, seed=3,
+    model_kwargs={"generator_units": [8], "discriminator_units": [8]},
+    steps_per_epoch=2, num_samples=4, tensorboard=False, verbose=0,
+)
+
+
+class Killed(BaseException):
+    """A simulated kill: a BaseException, so no `except Exception` in the
+    code under test can swallow it."""
+
+
+def kill_at_replace(monkeypatch, name, call=1):
+    """Makes the `call`-th `os.replace` onto a file named `name` raise
+    `Killed` instead of renaming, as if the process died just before that
+    atomic write landed (the new bytes are in a temporary file, the old file
+    is untouched). Returns a list that records the destinations seen."""
+    import os
+
+    real = os.replace
+    seen = []
+
+    def replace(src, dst, *args, **kwargs):
+        if os.path.basename(os.fspath(dst)) == name:
+            seen.append(os.fspath(dst))
+            if len(seen) == call:
+                raise Killed(f"killed before replacing {dst}")
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    return seen
+
+
+def read_history(path):
+    """history.csv as `(header, rows)`."""
+    import csv
+
+    with open(path, newline="") as f:
+        lines = list(csv.reader(f))
+    return lines[0], lines[1:]
+
+
 class StopAfterEpoch(keras.callbacks.Callback):
     """Simulates a run killed right after an epoch (after its checkpoint)."""
 
@@ -38,7 +81,7 @@ strategy = distribute.strategy("cpu:2")
 import tensorflow as tf
 from kerasgan.callbacks.progressive import ProgressiveSchedule
 from kerasgan.models import ProGAN, StyleGAN
-from kerasgan.models.progan import train_progressive
+from kerasgan.callbacks import train_progressive
 from tests.trainer_checks import downsample_to
 
 with strategy.scope():
