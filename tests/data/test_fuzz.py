@@ -8,6 +8,7 @@ database, so CI runs the same inputs every time and writes nothing.
 
 import gzip
 import io
+import os
 import pathlib
 import struct
 import tempfile
@@ -17,11 +18,18 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 from PIL import Image
 
 import kerasgan.data
 from kerasgan.data import folders
 from kerasgan.data import read_idx
+
+# Hypothesis caches the constants of local modules under ./.hypothesis while it
+# collects the tests, even with no example database: keep that out of the
+# checkout (unless the caller chose a place with HYPOTHESIS_STORAGE_DIRECTORY).
+if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+    set_hypothesis_home_dir(pathlib.Path(tempfile.gettempdir()) / "kerasgan-hypothesis")
 
 _FUZZ = settings(
     derandomize=True,
