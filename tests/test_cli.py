@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -217,3 +218,66 @@ def test_num_workers_trains_with_local_workers_and_only_the_chief_writes(tmp_pat
     assert (out / "checkpoints" / "checkpoint").exists()
     assert json.loads((out / "run.json").read_text())["strategy"].endswith("(2 replicas)")
     assert os.listdir(scratch) == []  # the other worker's folder is gone
+
+
+# ------------------------------------------------------------------ faults
+def test_a_diverging_run_fails_naming_the_step_and_sample_refuses_a_nan_model(tmp_path, capsys):
+    """The command of issue 14: it used to exit 0 with NaN checkpoints and model."""
+    out = tmp_path / "nan"
+    code = cli.main(["train", "gan", "--dataset", "digits", "--image-size", "8", "--epochs", "2",
+                     "--steps-per-epoch", "5", "--batch-size", "16", "--compile", "d_learning_rate=1e30",
+                     "--compile", "g_learning_rate=1e30", "--no-tensorboard", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert re.search(r"Training diverged at epoch 1, batch \d: the logged [dg]_loss", err)
+    assert not (out / "model.keras").exists() and not (out / "samples").exists()
+    assert not (out / "checkpoints").exists() or not os.listdir(out / "checkpoints")
+
+    import kerasgan
+
+    gan = kerasgan.models.VanillaGAN((8, 8, 1), latent_dim=4, generator_units=(8,), discriminator_units=(8,))
+    kernel = gan.generator.weights[0]
+    kernel.assign(np.full(kernel.shape, np.nan, "float32"))
+    gan.save(tmp_path / "nan.keras")
+    with pytest.raises(SystemExit, match=r"nan\.keras holds NaN or Inf weights \(first: generator/"):
+        cli.main(["sample", str(tmp_path / "nan.keras"), "--out", str(tmp_path / "grid.png")])
+    assert not (tmp_path / "grid.png").exists()
+
+
+def test_model_files_that_are_not_kerasgan_models_get_one_line_errors(tmp_path, capsys):
+    import keras
+    import tensorflow as tf
+
+    import kerasgan
+
+    gan = kerasgan.models.VanillaGAN((8, 8, 1), latent_dim=4, generator_units=(8,), discriminator_units=(8,))
+    gan.save(tmp_path / "m.keras")
+    data = (tmp_path / "m.keras").read_bytes()
+    (tmp_path / "truncated.keras").write_bytes(data[: len(data) // 2])
+    seq = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    seq.save(tmp_path / "sequential.keras")
+
+    class Module(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([], tf.string)])
+        def write(self, text):  # a SavedModel graph can hold any op
+            return {"images": tf.zeros([1, 8, 8, 1])}
+
+    module = Module()
+    tf.saved_model.save(module, str(tmp_path / "foreign"), signatures={"serving_default": module.write})
+    cases = [
+        (["sample", str(tmp_path / "truncated.keras")], r"truncated\.keras: not a valid \.keras file .*truncated or corrupt"),
+        (["sample", str(tmp_path / "sequential.keras")], r"sequential\.keras holds a Sequential, not a kerasgan GAN"),
+        (["evaluate", str(tmp_path / "sequential.keras")], r"holds a Sequential, not a kerasgan GAN"),
+        (["evaluate", str(tmp_path / "foreign")],
+         r"foreign was not written by `kerasgan export` \(no assets.extra/kerasgan.json\).*--trust-saved-model"),
+        (["evaluate", str(tmp_path / "foreign"), "--trust-saved-model"],
+         r"foreign has no generate_from_seed signature \(it has: serving_default\)"),
+        (["evaluate", str(tmp_path)], r"is not a SavedModel folder \(no saved_model.pb\)"),
+    ]
+    for argv, message in cases:
+        with pytest.raises(SystemExit, match=message) as error:
+            cli.main(argv)
+        assert "\n" not in str(error.value), argv
+    with pytest.raises(SystemExit):
+        cli.main(["evaluate", "--help"])
+    assert "runs its own graph" in capsys.readouterr().out.replace("\n", " ").replace("  ", " ")
