@@ -1,8 +1,12 @@
 """kerasgan: Generative Adversarial Networks for TensorFlow/Keras, trained with `model.fit`.
 
-Submodules are imported on first use so that `import kerasgan` and the CLI's
-`--help` stay quick:
+`import kerasgan` imports the engine, the models and the layers, which
+registers every serialisable class with Keras (so `keras.saving.load_model`
+finds a saved kerasgan model after `import kerasgan` alone). The other
+submodules are imported on first use; the `kerasgan` command line imports
+TensorFlow only once a command runs, so its `--help` stays quick.
 
+    kerasgan.engine     the adversarial engine: networks in roles, loss terms, tasks
     kerasgan.data       tf.data pipelines (embedded digits, TFDS, image folders, IDX, arrays)
     kerasgan.models     the GAN base model and every family
     kerasgan.losses     adversarial losses as pure functions of logits
@@ -66,6 +70,7 @@ _default_onednn()
 _SUBMODULES = (
     "callbacks",
     "data",
+    "engine",
     "layers",
     "losses",
     "metrics",
@@ -87,3 +92,13 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(list(globals()) + list(_SUBMODULES))
+
+
+def _started_as_cli():
+    """Whether this process is the `kerasgan` console script (it imports
+    what each command needs itself)."""
+    return os.path.basename(sys.argv[0] if sys.argv else "") in ("kerasgan", "kerasgan.exe")
+
+
+if not _started_as_cli():
+    from kerasgan import engine, layers, models  # noqa: E402,F401  (registers the classes)

@@ -85,7 +85,7 @@ def train(shared, out, family="progan", fade_in=10_000, stabilize=10_000, filter
 
     import kerasgan
     from kerasgan.metrics import DomainClassifier, evaluate
-    from kerasgan.models.progan import train_progressive
+    from kerasgan.callbacks import train_progressive
     from kerasgan.utils import save_image_grid
 
     d = DEFAULTS

@@ -15,7 +15,7 @@ from keras.callbacks import TensorBoard
 from kerasgan.callbacks.checkpoint import Checkpoint
 from kerasgan.callbacks.history_csv import HistoryCSV
 from kerasgan.callbacks.non_finite_guard import NonFiniteError, NonFiniteGuard
-from kerasgan.callbacks.progressive import ProgressiveGrowing, ProgressiveSchedule
+from kerasgan.callbacks.progressive import ProgressiveGrowing, ProgressiveSchedule, train_progressive
 from kerasgan.callbacks.sample_grid import SampleGrid
 
 
@@ -36,6 +36,7 @@ __all__ = [
     "NonFiniteGuard",
     "ProgressiveGrowing",
     "ProgressiveSchedule",
+    "train_progressive",
     "SampleGrid",
     "TensorBoard",
 ]

@@ -1,6 +1,7 @@
 """Layers shared by the GAN families."""
 
 from kerasgan.layers.equalized import EqualizedConv2D, EqualizedDense
+from kerasgan.layers.fade_in import FadeIn
 from kerasgan.layers.minibatch_stddev import MinibatchStdDev
 from kerasgan.layers.pixel_norm import PixelNorm
 from kerasgan.layers.replica_dropout import ReplicaDropout
@@ -18,6 +19,7 @@ __all__ = [
     "AdaIN",
     "EqualizedConv2D",
     "EqualizedDense",
+    "FadeIn",
     "LearnedConstant",
     "MinibatchStdDev",
     "ModulatedConv2D",

@@ -1,37 +1,47 @@
-"""The base model that every GAN family in kerasgan specialises."""
+"""The latent -> image model that the GAN families specialise."""
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasgan import distribute
 from kerasgan import losses as losses_lib
-from kerasgan import penalties
-from kerasgan.models.common import check_fraction, check_positive_int
+from kerasgan.engine import terms
+from kerasgan.engine.adversarial_model import AdversarialModel, StepContext
+from kerasgan.engine.tasks import LatentTask
+from kerasgan.utils.validation import check_fraction, check_positive_int
+
+#: Largest output `generate` returns in one array; more goes through
+#: `generate_batches`, which holds one batch at a time.
+MAX_GENERATE_BYTES = 2 << 30
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-class GAN(keras.Model):
-    """A generator and a discriminator trained against each other with `fit`.
+class GAN(AdversarialModel):
+    """A generator and a discriminator trained against each other with `fit`
+    (the latent task of `kerasgan.engine`).
 
-    The model holds the networks, their optimizers, the metric trackers, the
-    seed generator and (optionally) an exponential moving average of the
-    generator. One `fit` step is one discriminator update and, every
-    `n_critic` steps, one generator update (so every discriminator update sees
-    a fresh real batch, as in Gulrajani et al.). Families override only what
-    differs: usually nothing but their constructor (networks and defaults),
-    sometimes `discriminator_step` / `generator_step`. See
-    `kerasgan/models/README.md` for the design.
+    One `fit` step is one discriminator update and, every `n_critic` steps,
+    one generator update (so every discriminator update sees a fresh real
+    batch, as in Gulrajani et al.). The objective is the engine's loss terms:
+    `Adversarial` for both roles plus the stabilisers turned on in `compile`
+    (`GradientPenalty`, `R1`, `Drift`, `FeatureMatching`) and the networks'
+    own regularisation losses. Families override only what differs: usually
+    nothing but their constructor (networks) and `compile_defaults`,
+    sometimes `generator_inputs` / `discriminator_inputs`. See
+    `kerasgan/engine/README.md`.
 
     Args:
         generator: a `keras.Model` mapping latents `[batch, latent_dim]` (and
-            int labels `[batch]` for conditional models, as a second input) to
+            the conditions, as a second input, for conditional models) to
             images in [-1, 1].
-        discriminator: a `keras.Model` mapping images (and labels, for
-            conditional models) to logits of any rank. For feature matching
-            it must have a layer named `"features"`.
+        discriminator: a `keras.Model` mapping images (and the conditions) to
+            logits of any rank. For feature matching it must have a layer
+            named `"features"`.
         latent_dim: size of the latent vector; read from the generator when None.
-        num_classes: number of classes for a conditional model, else None.
+        num_classes: int class conditions: the number of classes.
+        condition_shape: float vector conditions (multi-hot domains, text
+            embeddings): their shape per example, e.g. `(5,)`. At most one of
+            `num_classes` and `condition_shape`.
         ema_decay: when set (e.g. 0.999), keep an exponential moving average of
             the generator's weights; `generate` then uses it.
         ema_warmup: ramp the EMA decay up as `min(ema_decay, (1 + n) / (10 + n))`
@@ -44,24 +54,28 @@ class GAN(keras.Model):
             draw in training goes through it).
 
     Batches given to `fit` are images `[batch, H, W, C]` in [-1, 1] (float),
-    or `(images, labels)` tuples; conditional models require the labels.
+    `(images, labels)` tuples or `{"images", "labels"}` dicts.
     """
+
+    task = LatentTask()
+
+    #: Set by families whose constructor takes `num_classes` from the data.
+    needs_labels = False
 
     #: Defaults that `compile` fills in for arguments left as None. Families
     #: override entries (e.g. WGAN-GP: Wasserstein loss, n_critic=5).
     compile_defaults = {
         "loss": "non_saturating",
-        "d_learning_rate": 2e-4,
-        "g_learning_rate": 2e-4,
-        "beta_1": 0.5,
-        "beta_2": 0.999,
-        "n_critic": 1,
+        "label_smoothing": 0.0,
+        "label_flip_prob": 0.0,
+        "instance_noise": 0.0,
+        "instance_noise_decay_steps": None,
         "gradient_penalty_weight": 0.0,
+        "r1_weight": 0.0,
+        "r1_interval": 1,
+        "drift_weight": 0.0,
+        "feature_matching_weight": 0.0,
     }
-
-    #: Families that build their networks from their own arguments set this to
-    #: False: their config holds those arguments instead of the networks.
-    networks_in_config = True
 
     #: Extra scalar inputs of the serving signatures (`kerasgan.export`):
     #: name -> (dtype string, default value, one-line doc), e.g. StyleGAN's
@@ -78,64 +92,50 @@ class GAN(keras.Model):
         ema_decay=None,
         seed=None,
         ema_warmup=False,
+        condition_shape=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        if not isinstance(generator, keras.Model):
-            raise ValueError(
-                f"`generator` must be a keras.Model. Received: generator={type(generator).__name__}"
-            )
-        if not isinstance(discriminator, keras.Model):
-            raise ValueError(
-                "`discriminator` must be a keras.Model. "
-                f"Received: discriminator={type(discriminator).__name__}"
-            )
+        for name, network in (("generator", generator), ("discriminator", discriminator)):
+            if not isinstance(network, keras.Model):
+                raise ValueError(
+                    f"`{name}` must be a keras.Model. Received: {name}={type(network).__name__}"
+                )
         gen_inputs = keras.tree.flatten(generator.inputs) if generator.inputs else []
         if latent_dim is None:
             if not gen_inputs:
                 raise ValueError("Pass `latent_dim`: it cannot be read from the generator.")
             latent_dim = gen_inputs[0].shape[-1]
-        self.latent_dim = check_positive_int("latent_dim", latent_dim)
-        if gen_inputs and gen_inputs[0].shape[-1] not in (None, self.latent_dim):
+        latent_dim = check_positive_int("latent_dim", latent_dim)
+        if gen_inputs and gen_inputs[0].shape[-1] not in (None, latent_dim):
             raise ValueError(
                 f"The generator takes latents of size {gen_inputs[0].shape[-1]}, "
-                f"but latent_dim={self.latent_dim}."
+                f"but latent_dim={latent_dim}."
             )
-        self.num_classes = (
-            None if num_classes is None else check_positive_int("num_classes", num_classes)
+        if num_classes is not None and condition_shape is not None:
+            raise ValueError(
+                "Pass `num_classes` (int classes) or `condition_shape` (float vectors), not both. "
+                f"Received: num_classes={num_classes}, condition_shape={condition_shape}"
+            )
+        super().__init__(
+            networks={"generator": generator, "discriminator": discriminator},
+            roles={"discriminator": ("discriminator",), "generator": ("generator",)},
+            ema_decay=ema_decay,
+            ema_warmup=ema_warmup,
+            seed=seed,
+            **kwargs,
         )
-        if ema_decay is not None:
-            ema_decay = float(ema_decay)
-            if not 0.0 < ema_decay < 1.0:
-                raise ValueError(f"`ema_decay` must be in (0, 1). Received: ema_decay={ema_decay}")
-        self.ema_decay = ema_decay
-        self.ema_warmup = bool(ema_warmup)
-        self.seed = seed
-        self.generator = generator
-        self.discriminator = discriminator
-        # Replica-aware: under a distribution strategy each replica draws its
-        # own latents (a plain SeedGenerator gives every replica the same).
-        self.seed_generator = distribute.ReplicaSeedGenerator(seed, name="seed_generator")
-        self.ema_generator = None
-        if ema_decay is not None:
-            self.ema_generator = keras.models.clone_model(generator)
-            self.ema_generator.name = "ema_generator"
-            self.ema_generator.trainable = False
-            for ema_var, var in zip(self.ema_generator.weights, generator.weights):
-                ema_var.assign(var)
+        self.latent_dim = latent_dim
+        self.num_classes = None if num_classes is None else check_positive_int("num_classes", num_classes)
+        self.condition_shape = None if condition_shape is None else tuple(
+            check_positive_int("condition_shape", int(d)) for d in condition_shape
+        )
+        if self.ema_decay is None:
+            self.ema_generator = None
         out_shape = generator.outputs[0].shape if generator.outputs else None
         self.image_shape = tuple(out_shape[1:]) if out_shape is not None else None
-
-        # Metric trackers: created once, reported according to the compile config.
-        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
-        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
-        self.gp_tracker = keras.metrics.Mean(name="gradient_penalty")
-        self.r1_tracker = keras.metrics.Mean(name="r1_penalty")
-        self.fm_tracker = keras.metrics.Mean(name="feature_matching")
         self._feature_model = None
-        self.built = True
 
-    # ------------------------------------------------------------------ compile
+    # ------------------------------------------------------------ compile
     def compile(
         self,
         d_optimizer=None,
@@ -144,17 +144,21 @@ class GAN(keras.Model):
         d_learning_rate=None,
         g_learning_rate=None,
         n_critic=None,
-        label_smoothing=0.0,
-        label_flip_prob=0.0,
-        instance_noise=0.0,
+        label_smoothing=None,
+        label_flip_prob=None,
+        instance_noise=None,
         instance_noise_decay_steps=None,
         gradient_penalty_weight=None,
-        r1_weight=0.0,
-        r1_interval=1,
-        feature_matching_weight=0.0,
+        r1_weight=None,
+        r1_interval=None,
+        drift_weight=None,
+        feature_matching_weight=None,
+        extra_terms=(),
+        term_weights=None,
         jit_compile=False,
         steps_per_execution=1,
         run_eagerly=False,
+        **settings,
     ):
         """Configures training.
 
@@ -183,216 +187,125 @@ class GAN(keras.Model):
                 term is `gamma / 2 * r1`.
             r1_interval: lazy regularisation: apply R1 every this many
                 discriminator steps, scaled by the interval (StyleGAN2).
+            drift_weight: ProGAN's epsilon_drift: `drift_weight * real_logits^2`
+                per example (0: off).
             feature_matching_weight: weight of the feature-matching term in the
                 generator loss (Salimans et al., 2016); needs a discriminator
                 layer named `"features"`.
-            jit_compile, steps_per_execution, run_eagerly: as in `keras.Model`.
-                With more than one replica `jit_compile=True` raises a
-                ValueError and `"auto"` means False: Keras would compile the
-                whole `strategy.run`, which XLA cannot place on several
-                devices.
+            extra_terms, term_weights, jit_compile, steps_per_execution,
+                run_eagerly: see `AdversarialModel.compile`. Each term is
+                logged under its name: `d_loss`, `g_loss`,
+                `gradient_penalty`, `r1_penalty`, `drift`,
+                `feature_matching`, `g_regularization`, ...
         """
-        replicas = max(distribute.num_replicas(), self.distribute_strategy.num_replicas_in_sync)
-        if replicas > 1 and jit_compile == "auto":
-            jit_compile = False
-        if replicas > 1 and jit_compile:
-            raise ValueError(
-                f"`jit_compile=True` does not work with more than one replica ({replicas} "
-                "in this model's strategy): Keras compiles the whole `strategy.run` with "
-                "XLA, which fails across devices. Use jit_compile=False (or 'auto', which "
-                f"is turned off here). Received: jit_compile={jit_compile!r}"
-            )
-        defaults = dict(GAN.compile_defaults)
-        defaults.update(type(self).compile_defaults)
-        loss = defaults["loss"] if loss is None else loss
-        if isinstance(loss, str):
-            self._d_loss_fn, self._g_loss_fn = losses_lib.get(loss)
-        elif isinstance(loss, (tuple, list)) and len(loss) == 2 and all(map(callable, loss)):
-            self._d_loss_fn, self._g_loss_fn = loss
-        else:
-            raise ValueError(
-                "`loss` must be a loss name or a (discriminator_loss, generator_loss) "
-                f"pair of functions. Received: loss={loss!r}"
-            )
-        self.loss_name = loss if isinstance(loss, str) else None
-        self.n_critic = check_positive_int(
-            "n_critic", defaults["n_critic"] if n_critic is None else n_critic
+        given = dict(
+            loss=loss, label_smoothing=label_smoothing, label_flip_prob=label_flip_prob,
+            instance_noise=instance_noise, instance_noise_decay_steps=instance_noise_decay_steps,
+            gradient_penalty_weight=gradient_penalty_weight, r1_weight=r1_weight, r1_interval=r1_interval,
+            drift_weight=drift_weight, feature_matching_weight=feature_matching_weight,
         )
-        self.label_smoothing = check_fraction("label_smoothing", label_smoothing, 0.5)
-        self.label_flip_prob = check_fraction("label_flip_prob", label_flip_prob, 0.5)
-        uses_targets = self.loss_name in losses_lib.TARGET_LOSSES
-        if (self.label_smoothing or self.label_flip_prob) and not uses_targets:
+        super().compile(
+            d_optimizer=d_optimizer, g_optimizer=g_optimizer, d_learning_rate=d_learning_rate,
+            g_learning_rate=g_learning_rate, n_critic=n_critic, extra_terms=extra_terms,
+            term_weights=term_weights, jit_compile=jit_compile, steps_per_execution=steps_per_execution,
+            run_eagerly=run_eagerly, **given, **settings,
+        )
+
+    def default_terms(self, settings):
+        """Adversarial terms for both roles, and the stabilisers whose weight
+        is positive in `settings`."""
+        loss = settings["loss"]
+        self.loss_name = loss if isinstance(loss, str) else None
+        self.label_smoothing = check_fraction("label_smoothing", settings["label_smoothing"], 0.5)
+        self.label_flip_prob = check_fraction("label_flip_prob", settings["label_flip_prob"], 0.5)
+        if (self.label_smoothing or self.label_flip_prob) and self.loss_name not in losses_lib.TARGET_LOSSES:
             raise ValueError(
                 "Label smoothing and label flips need a loss with targets "
                 f"{losses_lib.TARGET_LOSSES}. Received: loss={loss!r}"
             )
-        self.instance_noise = float(instance_noise)
+        self.instance_noise = float(settings["instance_noise"])
         if self.instance_noise < 0:
-            raise ValueError(f"`instance_noise` must be >= 0. Received: {instance_noise}")
+            raise ValueError(f"`instance_noise` must be >= 0. Received: {settings['instance_noise']}")
+        decay = settings["instance_noise_decay_steps"]
         self.instance_noise_decay_steps = (
-            None
-            if instance_noise_decay_steps is None
-            else check_positive_int("instance_noise_decay_steps", instance_noise_decay_steps)
+            None if decay is None else check_positive_int("instance_noise_decay_steps", decay)
         )
-        gp = defaults["gradient_penalty_weight"]
-        self.gradient_penalty_weight = float(gp if gradient_penalty_weight is None else gradient_penalty_weight)
-        self.r1_weight = float(r1_weight)
-        self.r1_interval = check_positive_int("r1_interval", r1_interval)
-        self.feature_matching_weight = float(feature_matching_weight)
-        for name in ("gradient_penalty_weight", "r1_weight", "feature_matching_weight"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"`{name}` must be >= 0. Received: {name}={getattr(self, name)}")
-        if self.feature_matching_weight:
+        weights = {}
+        for name in ("gradient_penalty_weight", "r1_weight", "drift_weight", "feature_matching_weight"):
+            weights[name] = float(settings[name])
+            if weights[name] < 0:
+                raise ValueError(f"`{name}` must be >= 0. Received: {name}={settings[name]}")
+            setattr(self, name, weights[name])
+        self.r1_interval = check_positive_int("r1_interval", settings["r1_interval"])
+        found = [
+            terms.Adversarial(loss, role="discriminator"),
+            terms.Adversarial(loss, role="generator"),
+        ]
+        if weights["gradient_penalty_weight"]:
+            found.append(terms.GradientPenalty(weights["gradient_penalty_weight"]))
+        if weights["r1_weight"]:
+            found.append(terms.R1(weights["r1_weight"], interval=self.r1_interval))
+        if weights["drift_weight"]:
+            found.append(terms.Drift(weights["drift_weight"]))
+        if weights["feature_matching_weight"]:
+            found.append(terms.FeatureMatching(weights["feature_matching_weight"]))
+        return found
+
+    def on_compile(self):
+        self._feature_model = None
+        if any(isinstance(t, terms.FeatureMatching) for t in self._terms["generator"]):
             self._feature_model = self._build_feature_model()
 
-        d_lr = defaults["d_learning_rate"] if d_learning_rate is None else d_learning_rate
-        g_lr = defaults["g_learning_rate"] if g_learning_rate is None else g_learning_rate
-        self.d_optimizer = self._make_optimizer(d_optimizer, d_lr, defaults, "d_optimizer")
-        self.g_optimizer = self._make_optimizer(g_optimizer, g_lr, defaults, "g_optimizer")
-        # Build the optimizers now, inside whatever strategy scope is active:
-        # building lazily inside a replica context fails (see PITFALLS.md).
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
-        self._compile_args = dict(
-            loss=loss if isinstance(loss, str) else None,
-            n_critic=self.n_critic,
-            label_smoothing=self.label_smoothing,
-            label_flip_prob=self.label_flip_prob,
-            instance_noise=self.instance_noise,
-            instance_noise_decay_steps=self.instance_noise_decay_steps,
-            gradient_penalty_weight=self.gradient_penalty_weight,
-            r1_weight=self.r1_weight,
-            r1_interval=self.r1_interval,
-            feature_matching_weight=self.feature_matching_weight,
-            jit_compile=jit_compile,
-            steps_per_execution=steps_per_execution,
-        )
-        super().compile(
-            optimizer=None,
-            jit_compile=jit_compile,
-            steps_per_execution=steps_per_execution,
-            run_eagerly=run_eagerly,
-        )
-
-    def _make_optimizer(self, optimizer, learning_rate, defaults, name):
-        if optimizer is None:
-            optimizer = keras.optimizers.Adam(
-                learning_rate=learning_rate,
-                beta_1=defaults["beta_1"],
-                beta_2=defaults["beta_2"],
-                name=name,
-            )
-        else:
-            optimizer = keras.optimizers.get(optimizer)
-        if self.dtype_policy.name == "mixed_float16" and not isinstance(
-            optimizer, keras.optimizers.LossScaleOptimizer
-        ):
-            # Keras only wraps `self.optimizer`; a GAN has two.
-            optimizer = keras.optimizers.LossScaleOptimizer(optimizer, name=f"{name}_loss_scale")
-        return optimizer
-
-    def get_compile_config(self):
-        if not getattr(self, "_compile_args", None):
-            return None
-        config = dict(self._compile_args)
-        config["d_optimizer"] = keras.optimizers.serialize(self.d_optimizer)
-        config["g_optimizer"] = keras.optimizers.serialize(self.g_optimizer)
-        return config
-
-    def compile_from_config(self, config):
-        config = dict(config)
-        config["d_optimizer"] = keras.optimizers.deserialize(config["d_optimizer"])
-        config["g_optimizer"] = keras.optimizers.deserialize(config["g_optimizer"])
-        self.compile(**config)
-
-    # ------------------------------------------------------------------ metrics
-    @property
-    def metrics(self):
-        trackers = [self.d_loss_tracker, self.g_loss_tracker]
-        if getattr(self, "gradient_penalty_weight", 0.0):
-            trackers.append(self.gp_tracker)
-        if getattr(self, "r1_weight", 0.0):
-            trackers.append(self.r1_tracker)
-        if getattr(self, "feature_matching_weight", 0.0):
-            trackers.append(self.fm_tracker)
-        return trackers
-
-    # --------------------------------------------------------------- utilities
-    @property
-    def conditional(self):
-        return self.num_classes is not None
-
-    def generator_inputs(self, latents, labels=None):
-        """What the generator is called on: latents, or `[latents, labels]`."""
-        return [latents, labels] if self.conditional else latents
-
-    def discriminator_inputs(self, images, labels=None):
-        """What the discriminator is called on: images, or `[images, labels]`."""
-        return [images, labels] if self.conditional else images
-
-    def sample_latents(self, batch_size, seed=None):
-        """Standard-normal latents `[batch_size, latent_dim]` from the model's
-        seed generator (or from `seed`, for reproducible draws)."""
-        return keras.random.normal(
-            (batch_size, self.latent_dim),
-            dtype="float32",
-            seed=self.seed_generator if seed is None else seed,
-        )
-
-    def unpack_batch(self, data):
-        """Splits a `fit` batch into `(images, labels or None)` and checks it."""
-        if isinstance(data, (tuple, list)):
-            if len(data) == 1:
-                images, labels = data[0], None
-            elif len(data) == 2:
-                images, labels = data
-            else:
-                raise ValueError(
-                    "A batch must be `images` or `(images, labels)`. "
-                    f"Received a tuple of {len(data)} elements."
-                )
-        elif isinstance(data, dict):
-            images, labels = data.get("images"), data.get("labels")
-        else:
-            images, labels = data, None
-        images = tf.convert_to_tensor(images)
-        if not images.dtype.is_floating:
+    def _build_feature_model(self):
+        try:
+            features = self.discriminator.get_layer("features").output
+        except ValueError as e:
             raise ValueError(
-                "Images must be floating point in [-1, 1] (kerasgan.data.load scales "
-                f"them). Received dtype: {images.dtype.name}"
+                "Feature matching needs a discriminator layer named 'features' "
+                f"({type(self.discriminator).__name__} has none)."
+            ) from e
+        return keras.Model(self.discriminator.inputs, features, name="discriminator_features")
+
+    # ------------------------------------------------------------ forward
+    def forward(self, role, batch):
+        """D: fakes from fresh latents (no gradient), logits of reals and
+        fakes (with instance noise and targets when asked); G: fakes and
+        their logits. The conditions of fakes are the real batch's."""
+        real = batch["images"]
+        labels = batch.get("labels")
+        batch_size = tf.shape(real)[0]
+        latents = self.sample_latents(batch_size)
+
+        def critic(images):
+            return self.discriminator(self.discriminator_inputs(images, labels), training=True)
+
+        def features(images):
+            return self._feature_model(self.discriminator_inputs(images, labels), training=True)
+
+        if role == "discriminator":
+            fake = self.generator(self.generator_inputs(latents, labels), training=True)
+            fake = tf.stop_gradient(tf.cast(fake, real.dtype))
+            std = self._instance_noise_std()
+            real_in = self._add_instance_noise(real, std)
+            fake_in = self._add_instance_noise(fake, std)
+            real_targets, fake_targets = self._d_targets(batch_size)
+            return StepContext(
+                self, role, batch, batch_size, real=real, fake=fake, labels=labels, critic=critic,
+                real_targets=real_targets, fake_targets=fake_targets,
+                real_logits=critic(real_in), fake_logits=critic(fake_in),
             )
-        if self.image_shape is not None and images.shape.rank is not None:
-            got = tuple(images.shape[1:])
-            if len(got) != len(self.image_shape) or any(
-                a is not None and b is not None and a != b
-                for a, b in zip(got, self.image_shape)
-            ):
-                raise ValueError(
-                    f"This model's images have shape {self.image_shape} (H, W, C). "
-                    f"Received a batch of shape {tuple(images.shape)}."
-                )
-        # Losses and penalties run in float32; the networks cast to their own
-        # compute dtype (mixed precision) at their inputs.
-        images = tf.cast(images, tf.float32)
-        if self.conditional:
-            if labels is None:
-                raise ValueError(
-                    f"This model is conditional (num_classes={self.num_classes}): "
-                    "batches must be (images, labels)."
-                )
-            labels = tf.reshape(tf.cast(labels, tf.int32), [-1])
-        else:
-            labels = None
-        return images, labels
+        fake = tf.cast(self.generator(self.generator_inputs(latents, labels), training=True), real.dtype)
+        return StepContext(
+            self, role, batch, batch_size, real=real, fake=fake, labels=labels, critic=critic,
+            features=features, fake_logits=critic(fake),
+        )
 
     def _instance_noise_std(self):
         if not self.instance_noise:
             return None
         if self.instance_noise_decay_steps is None:
             return tf.constant(self.instance_noise, tf.float32)
-        progress = tf.cast(self.d_optimizer.iterations, tf.float32) / float(
-            self.instance_noise_decay_steps
-        )
+        progress = tf.cast(self.d_optimizer.iterations, tf.float32) / float(self.instance_noise_decay_steps)
         return self.instance_noise * tf.maximum(0.0, 1.0 - progress)
 
     def _add_instance_noise(self, images, std):
@@ -414,203 +327,44 @@ class GAN(keras.Model):
             fake = tf.where(flip_fake, 1.0 - self.label_smoothing, fake)
         return real, fake
 
-    def _build_feature_model(self):
-        try:
-            features = self.discriminator.get_layer("features").output
-        except ValueError as e:
-            raise ValueError(
-                "Feature matching needs a discriminator layer named 'features' "
-                f"({type(self.discriminator).__name__} has none)."
-            ) from e
-        return keras.Model(self.discriminator.inputs, features, name="discriminator_features")
-
-    @staticmethod
-    def _average(per_example):
-        """Per-example values -> loss scaled for the global batch (replicas sum grads)."""
-        return tf.nn.compute_average_loss(per_example)
-
-    def fit(self, x=None, *args, **kwargs):
-        """`keras.Model.fit`; a `tf.data.Dataset` is taken as already shuffled
-        (kerasgan.data.load shuffles), which silences Keras' shuffle warning."""
-        if isinstance(x, tf.data.Dataset):
-            kwargs.setdefault("shuffle", False)
-        return super().fit(x, *args, **kwargs)
-
-    # -------------------------------------------------------------- train step
-    def train_step(self, data):
-        real, labels = self.unpack_batch(data)
-        batch_size = tf.shape(real)[0]
-        self.discriminator_step(real, labels)
-        if self.n_critic == 1:
-            self.generator_step(real, labels, batch_size)
-        else:
-            # d_optimizer.iterations was just incremented by the critic step.
-            do_g = tf.equal(self.d_optimizer.iterations % self.n_critic, 0)
-            self._conditional_generator_step(do_g, real, labels, batch_size)
-        logs = {m.name: m.result() for m in self.metrics}
-        if self._multi_worker():
-            # Keras 3.15 reduces multi-worker logs with strategy.reduce("MEAN",
-            # v, axis=0), which fails on scalars: give it vectors of one
-            # element (the reduction then yields the mean over replicas).
-            logs = {k: tf.reshape(v, [1]) for k, v in logs.items()}
-        return logs
-
-    def _multi_worker(self):
-        return distribute.is_multi_worker(self.distribute_strategy)
-
-    def _conditional_generator_step(self, do_g, real, labels, batch_size):
-        """`generator_step` when `do_g` is true.
-
-        Under `MirroredStrategy` a `tf.cond` in replica context must not
-        contain a `merge_call` (the optimizer's gradient all-reduce and
-        synchronized batch norm make one), so there the branch is taken in
-        cross-replica context and the step runs on every replica, as Keras'
-        `LossScaleOptimizer` does for its conditional update.
-        """
-
-        def run_step():
-            self.generator_step(real, labels, batch_size)
-            return tf.constant(True)
-
-        context = tf.distribute.get_replica_context()
-        if (
-            context is None
-            or context.num_replicas_in_sync == 1
-            or tf.__internal__.distribute.strategy_supports_no_merge_call()
-        ):
-            tf.cond(do_g, run_step, lambda: tf.constant(False))
-            return
-
-        def cross_replica(distribution, do_g, real, labels):
-            # Every replica computed the same do_g (iterations are mirrored).
-            do_g = distribution.experimental_local_results(do_g)[0]
-
-            def run_on_replicas():
-                distribution.extended.call_for_each_replica(
-                    lambda r, l: self.generator_step(r, l, tf.shape(r)[0]), args=(real, labels)
-                )
-                return tf.constant(True)
-
-            tf.cond(do_g, run_on_replicas, lambda: tf.constant(False))
-
-        context.merge_call(cross_replica, args=(do_g, real, labels))
-
-    def discriminator_step(self, real, labels):
-        """One discriminator update on a real batch; updates the trackers."""
-        batch_size = tf.shape(real)[0]
-        latents = self.sample_latents(batch_size)
-        fake = self.generator(self.generator_inputs(latents, labels), training=True)
-        fake = tf.stop_gradient(tf.cast(fake, real.dtype))
-        std = self._instance_noise_std()
-        real_in = self._add_instance_noise(real, std)
-        fake_in = self._add_instance_noise(fake, std)
-        real_targets, fake_targets = self._d_targets(batch_size)
-        target_kwargs = {}
-        if real_targets is not None:
-            target_kwargs = {"real_targets": real_targets, "fake_targets": fake_targets}
-
-        def critic(images):
-            return self.discriminator(self.discriminator_inputs(images, labels), training=True)
-
-        with tf.GradientTape() as tape:
-            real_logits = critic(real_in)
-            fake_logits = critic(fake_in)
-            per_example = self._d_loss_fn(
-                real_logits, fake_logits, reduction="none", **target_kwargs
-            )
-            total = per_example
-            if self.gradient_penalty_weight:
-                gp = penalties.gradient_penalty(critic, real, fake, seed=self.seed_generator)
-                total = total + self.gradient_penalty_weight * gp
-            if self.r1_weight:
-                if self.r1_interval > 1:
-                    # Lazy R1 (StyleGAN2): the double backward pass only runs on
-                    # every r1_interval-th step, scaled by the interval. XLA
-                    # fails to compile the gradient of some layers (minibatch
-                    # stddev's broadcasts) inside a tf.cond branch, so under
-                    # jit_compile R1 is computed every step and masked.
-                    apply_r1 = tf.equal(self.d_optimizer.iterations % self.r1_interval, 0)
-                    if self.jit_compile:
-                        r1 = tf.where(apply_r1, penalties.r1_penalty(critic, real), 0.0)
-                    else:
-                        r1 = tf.cond(
-                            apply_r1,
-                            lambda: penalties.r1_penalty(critic, real),
-                            lambda: tf.zeros([batch_size], tf.float32),
-                        )
-                    r1_weight = tf.cast(apply_r1, tf.float32)
-                    scale = float(self.r1_interval)
-                else:
-                    r1 = penalties.r1_penalty(critic, real)
-                    r1_weight, scale = 1.0, 1.0
-                total = total + scale * (0.5 * self.r1_weight) * r1
-            loss = self._average(total)
-            scaled = self.d_optimizer.scale_loss(loss)
-        variables = self.discriminator.trainable_variables
-        grads = tape.gradient(scaled, variables)
-        self.d_optimizer.apply(grads, variables)
-
-        self.d_loss_tracker.update_state(tf.reduce_mean(per_example))
-        if self.gradient_penalty_weight:
-            self.gp_tracker.update_state(tf.reduce_mean(gp))
-        if self.r1_weight:
-            # Logged over the steps where R1 was computed.
-            self.r1_tracker.update_state(tf.reduce_mean(r1), sample_weight=r1_weight)
-
-    def generator_step(self, real, labels, batch_size):
-        """One generator update; updates the trackers and the EMA."""
-        latents = self.sample_latents(batch_size)
-        with tf.GradientTape() as tape:
-            fake = self.generator(self.generator_inputs(latents, labels), training=True)
-            fake = tf.cast(fake, real.dtype)
-            fake_logits = self.discriminator(
-                self.discriminator_inputs(fake, labels), training=True
-            )
-            per_example = self._g_loss_fn(fake_logits, reduction="none")
-            loss = self._average(per_example)
-            if self.feature_matching_weight:
-                fm = self.feature_matching_loss(real, fake, labels)
-                loss = loss + tf.nn.scale_regularization_loss(self.feature_matching_weight * fm)
-            scaled = self.g_optimizer.scale_loss(loss)
-        variables = self.generator.trainable_variables
-        grads = tape.gradient(scaled, variables)
-        self.g_optimizer.apply(grads, variables)
-        if self.ema_generator is not None:
-            self.update_ema()
-
-        self.g_loss_tracker.update_state(tf.reduce_mean(per_example))
-        if self.feature_matching_weight:
-            self.fm_tracker.update_state(fm)
-
     def feature_matching_loss(self, real, fake, labels=None):
         """Squared distance between the batch means of the discriminator's
         `"features"` layer on real and on fake images (Salimans et al., 2016)."""
-        real_features = self._feature_model(self.discriminator_inputs(real, labels), training=True)
-        fake_features = self._feature_model(self.discriminator_inputs(fake, labels), training=True)
-        real_mean = tf.reduce_mean(tf.cast(real_features, tf.float32), axis=0)
-        fake_mean = tf.reduce_mean(tf.cast(fake_features, tf.float32), axis=0)
-        return tf.reduce_sum(tf.square(tf.stop_gradient(real_mean) - fake_mean))
+        if self._feature_model is None:
+            self._feature_model = self._build_feature_model()
+        ctx = StepContext(
+            self, "generator", None, tf.shape(real)[0], real=real, fake=fake,
+            features=lambda images: self._feature_model(self.discriminator_inputs(images, labels), training=True),
+        )
+        return terms.FeatureMatching().compute(ctx)
 
-    def update_ema(self):
-        """ema = decay * ema + (1 - decay) * weights; buffers (e.g. batch-norm
-        moving statistics) are copied. With `ema_warmup`, decay is
-        `min(ema_decay, (1 + n) / (10 + n))` after n generator updates."""
-        decay = self.ema_decay
-        if self.ema_warmup:
-            n = tf.cast(self.g_optimizer.iterations, tf.float32)
-            decay = tf.minimum(decay, (1.0 + n) / (10.0 + n))
-        for ema_var, var in zip(self.ema_generator.weights, self.generator.weights):
-            if var.trainable:
-                ema_var.assign(decay * ema_var + (1.0 - decay) * tf.cast(var, ema_var.dtype))
-            else:
-                ema_var.assign(var)
+    # ------------------------------------------------------------ utilities
+    @property
+    def conditional(self):
+        return self.num_classes is not None or self.condition_shape is not None
 
-    # ---------------------------------------------------------------- sampling
+    def generator_inputs(self, latents, labels=None):
+        """What the generator is called on: latents, or `[latents, labels]`."""
+        return [latents, labels] if self.conditional else latents
+
+    def discriminator_inputs(self, images, labels=None):
+        """What the discriminator is called on: images, or `[images, labels]`."""
+        return [images, labels] if self.conditional else images
+
+    def sample_latents(self, batch_size, seed=None):
+        """Standard-normal latents `[batch_size, latent_dim]` from the model's
+        seed generator (or from `seed`, for reproducible draws)."""
+        return keras.random.normal(
+            (batch_size, self.latent_dim),
+            dtype="float32",
+            seed=self.seed_generator if seed is None else seed,
+        )
+
+    # ------------------------------------------------------------ sampling
     def call(self, inputs, training=False):
         """Maps latents (or `[latents, labels]`) to images with the generator
         used for sampling (the EMA one when present)."""
-        generator = self.ema_generator if self.ema_generator is not None else self.generator
-        return generator(inputs, training=training)
+        return self.sampling_network("generator")(inputs, training=training)
 
     def images_from_latents(self, latents, labels=None, **options):
         """Float32 images `[batch, H, W, C]` in [-1, 1] from latents (and
@@ -631,11 +385,15 @@ class GAN(keras.Model):
         """Generates `n` images, float32 `[n, H, W, C]` in [-1, 1].
 
         Args:
-            n: number of images.
+            n: number of images. The result is one array: more than
+                `MAX_GENERATE_BYTES` (2 GiB) of images is refused; use
+                `generate_batches` to stream any number.
             seed: int for reproducible latents (same seed -> same images);
                 None draws from the model's seed generator.
-            labels: for conditional models, `n` class indices (or one int for
-                all); default: classes 0, 1, ..., cycled.
+            labels: for class-conditional models, `n` class indices (or one
+                int for all), default classes 0, 1, ..., cycled; for
+                vector-conditioned models, `[n, *condition_shape]` floats
+                (required).
             batch_size: images generated per generator call.
             latents: explicit latents `[n, latent_dim]` instead of drawing them.
 
@@ -643,6 +401,7 @@ class GAN(keras.Model):
         """
         n = check_positive_int("n", n)
         batch_size = check_positive_int("batch_size", batch_size)
+        self._check_output_size(n)
         if latents is None:
             latents = self.sample_latents(n, seed=seed)
         else:
@@ -661,8 +420,50 @@ class GAN(keras.Model):
             outputs.append(tf.cast(self(inputs, training=False), tf.float32))
         return tf.concat(outputs, axis=0)
 
+    def generate_batches(self, n, seed=0, labels=None, batch_size=256):
+        """Yields `n` images in batches of `batch_size`, holding one batch at a
+        time (any `n`). Batch `i` is `generate(size, seed=s_i, ...)` with `s_i`
+        derived from `(seed, i)` (NumPy's SeedSequence, as `kerasgan.metrics`
+        draws its chunks), so the stream is reproducible but differs from
+        one `generate(n, seed)` call. `labels`: as in
+        `generate` (an int or None for class-conditional models; default
+        classes cycled over the whole stream)."""
+        n = check_positive_int("n", n)
+        batch_size = check_positive_int("batch_size", batch_size)
+        for index, start in enumerate(range(0, n, batch_size)):
+            size = min(batch_size, n - start)
+            batch_labels = labels
+            if labels is None and self.num_classes is not None:
+                batch_labels = (np.arange(start, start + size) % self.num_classes).astype("int32")
+            chunk_seed = int(np.random.SeedSequence([int(seed), index]).generate_state(1)[0] % (2**31 - 1))
+            yield self.generate(size, seed=chunk_seed, labels=batch_labels, batch_size=size)
+
+    def _check_output_size(self, n):
+        if self.image_shape is None or None in self.image_shape:
+            return
+        size = n * int(np.prod(self.image_shape)) * 4
+        if size > MAX_GENERATE_BYTES:
+            raise ValueError(
+                f"`generate({n})` would return {size / 2**30:.1f} GiB of images in one array "
+                f"(the limit is {MAX_GENERATE_BYTES / 2**30:.0f} GiB): use "
+                f"`generate_batches(n, seed, batch_size=...)` to stream them. Received: n={n}"
+            )
+
     def _check_labels(self, labels, n):
-        if not self.conditional:
+        if self.condition_shape is not None:
+            if labels is None:
+                raise ValueError(
+                    f"This model is conditioned on vectors of shape {self.condition_shape}: "
+                    f"pass `labels` of shape ({n}, {', '.join(map(str, self.condition_shape))})."
+                )
+            labels = np.asarray(labels, dtype=np.float32)
+            if labels.shape != (n, *self.condition_shape) or not np.all(np.isfinite(labels)):
+                raise ValueError(
+                    f"`labels` must be finite floats of shape {(n, *self.condition_shape)}. "
+                    f"Received: labels with shape {labels.shape}"
+                )
+            return tf.constant(labels)
+        if self.num_classes is None:
             if labels is not None:
                 raise ValueError("`labels` were given, but this model is not conditional.")
             return None
@@ -682,29 +483,3 @@ class GAN(keras.Model):
                 f"Received values from {labels.min()} to {labels.max()}"
             )
         return tf.constant(labels, tf.int32)
-
-    # ----------------------------------------------------------- serialisation
-    def get_config(self):
-        config = super().get_config()
-        if self.networks_in_config:
-            config.update(
-                generator=keras.saving.serialize_keras_object(self.generator),
-                discriminator=keras.saving.serialize_keras_object(self.discriminator),
-            )
-        config.update(
-            latent_dim=self.latent_dim,
-            num_classes=self.num_classes,
-            ema_decay=self.ema_decay,
-            ema_warmup=self.ema_warmup,
-            seed=self.seed,
-        )
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("generator", "discriminator"):
-            if isinstance(config.get(key), dict):
-                config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
-

@@ -4,6 +4,7 @@ import pytest
 import tensorflow as tf
 
 from kerasgan.callbacks.progressive import ProgressiveSchedule
+from kerasgan.engine import StepContext
 from kerasgan.models.progan import (
     ProGAN,
     ProGANDiscriminator,
@@ -170,15 +171,16 @@ def test_config_and_keras_round_trip_at_grown_resolution(tmp_path):
     assert loaded.drift_weight == model.drift_weight == 1e-3
 
 
-def test_drift_penalty_is_added_per_example():
+def test_drift_penalty_is_a_per_example_term_of_the_critic():
     model = tiny_progan(target_resolution=4, filters=4)
     model.compile()
+    drift = {t.name: t for t in model.terms["discriminator"]}["drift"]
+    assert drift.weight == 1e-3 and drift.per_example
     real = tf.constant([[2.0], [-1.0]])
-    fake = tf.constant([[0.5], [3.0]])
-    per_example = model._d_loss_fn(real, fake, reduction="none").numpy()
-    np.testing.assert_allclose(per_example, [0.5 - 2 + 0.004, 3 + 1 + 0.001], rtol=1e-6)
+    ctx = StepContext(model, "discriminator", None, 2, real_logits=real)
+    np.testing.assert_allclose(drift.compute(ctx).numpy(), [4.0, 1.0], rtol=1e-6)
     model.compile(drift_weight=0.0)
-    np.testing.assert_allclose(model._d_loss_fn(real, fake, reduction="none").numpy(), [-1.5, 4.0])
+    assert "drift" not in [t.name for t in model.terms["discriminator"]]
 
 
 def test_networks_and_bad_arguments():

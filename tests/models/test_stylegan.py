@@ -6,7 +6,7 @@ import tensorflow as tf
 from kerasgan.callbacks.progressive import ProgressiveSchedule
 from kerasgan.layers import EqualizedDense
 from kerasgan.models import FAMILIES, StyleGAN, StyleGANGenerator
-from kerasgan.models.progan import train_progressive
+from kerasgan.callbacks import train_progressive
 from tests.models.model_checks import check_config_round_trip, check_generate
 from tests.models.test_progan import avgpool2, layer_weights, upsample2
 from tests.trainer_checks import run_mirrored_schedule

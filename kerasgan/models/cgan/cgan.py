@@ -25,7 +25,7 @@ class CGAN(GAN):
         ema_decay, seed: see `kerasgan.models.GAN`.
     """
 
-    networks_in_config = False
+    needs_labels = True
 
     def __init__(
         self,
@@ -56,13 +56,3 @@ class CGAN(GAN):
         self.embedding_dim = embedding_dim
         self.generator_filters = generator_filters
         self.discriminator_filters = discriminator_filters
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            image_shape=self.image_shape,
-            embedding_dim=self.embedding_dim,
-            generator_filters=self.generator_filters,
-            discriminator_filters=self.discriminator_filters,
-        )
-        return config

@@ -30,8 +30,6 @@ class DCGAN(GAN):
         >>> images = gan.generate(16, seed=0)
     """
 
-    networks_in_config = False
-
     def __init__(
         self,
         image_shape=(64, 64, 1),
@@ -58,14 +56,3 @@ class DCGAN(GAN):
         self.generator_filters = generator_filters
         self.discriminator_filters = discriminator_filters
         self.minibatch_stddev = bool(minibatch_stddev)
-
-    def get_config(self):
-        config = super().get_config()
-        config.pop("num_classes")
-        config.update(
-            image_shape=self.image_shape,
-            generator_filters=self.generator_filters,
-            discriminator_filters=self.discriminator_filters,
-            minibatch_stddev=self.minibatch_stddev,
-        )
-        return config

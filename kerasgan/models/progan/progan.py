@@ -122,7 +122,6 @@ class ProGAN(GAN):
         >>> images = gan.generate(16, seed=0)   # [16, 64, 64, 3]
     """
 
-    networks_in_config = False
     compile_defaults = {
         "loss": "wasserstein",
         "d_learning_rate": 1e-3,
@@ -312,31 +311,16 @@ class ProGAN(GAN):
             self._tracker.replace_tracked_value("layers", old, network)
         setattr(self, name, network)
 
-    # -------------------------------------------------------------- compile
-    def compile(self, *args, drift_weight=None, **kwargs):
-        """`GAN.compile` plus `drift_weight` (epsilon_drift, default 0.001):
-        `drift_weight * real_logits^2` is added to every example's critic
-        loss (ProGAN appendix A.1), so it is scaled for the global batch and
-        logged in `d_loss` like the rest of that loss."""
-        super().compile(*args, **kwargs)
-        drift = type(self).compile_defaults["drift_weight"] if drift_weight is None else drift_weight
-        drift = float(drift)
-        if drift < 0:
-            raise ValueError(f"`drift_weight` must be >= 0. Received: drift_weight={drift_weight}")
-        self.drift_weight = drift
-        self._compile_args["drift_weight"] = drift
-        if drift:
-            self._d_loss_fn = _with_drift(self._d_loss_fn, drift)
-
     # ----------------------------------------------------------- train step
     def unpack_batch(self, data):
-        images, labels = super().unpack_batch(data)
+        batch = super().unpack_batch(data)
         if self.fade_in_reals and self.resolution > self.start_resolution:
+            images = batch["images"]
             low = tf.nn.avg_pool2d(images, 2, 2, "VALID")
             low = tf.repeat(tf.repeat(low, 2, axis=1), 2, axis=2)
             alpha = tf.cast(tf.convert_to_tensor(self.alpha), images.dtype)
-            images = (1.0 - alpha) * low + alpha * images
-        return images, labels
+            batch["images"] = (1.0 - alpha) * low + alpha * images
+        return batch
 
     def train_step(self, data):
         logs = super().train_step(data)
@@ -353,40 +337,13 @@ class ProGAN(GAN):
         return ops.clip(super().call(list(inputs), training=training), -1.0, 1.0)
 
     # -------------------------------------------------------- serialisation
-    def get_config(self):
-        config = super().get_config()
-        config.pop("num_classes")
-        config.update(
-            target_resolution=self.target_resolution,
-            channels=self.channels,
-            start_resolution=self.start_resolution,
-            resolution=self.resolution,
-            alpha=float(ops.convert_to_numpy(self.alpha)),
-            filters=list(self.filters),
-            fmap_base=self.fmap_base,
-            fmap_max=self.fmap_max,
-            minibatch_group_size=self.minibatch_group_size,
-            fade_in_reals=self.fade_in_reals,
-        )
-        return config
-
-
-def _with_drift(d_loss_fn, weight):
-    """Wraps a critic loss: adds `weight * mean(real_logits^2)` per example."""
-
-    def loss(real_logits, fake_logits, reduction="mean", **kwargs):
-        per_example = d_loss_fn(real_logits, fake_logits, reduction="none", **kwargs)
-        real = tf.cast(real_logits, tf.float32)
-        axes = list(range(1, real.shape.rank))
-        drift = tf.reduce_mean(tf.square(real), axis=axes) if axes else tf.square(real)
-        per_example = per_example + weight * drift
-        if reduction == "none":
-            return per_example
-        if reduction == "sum":
-            return tf.reduce_sum(per_example)
-        return tf.reduce_mean(per_example)
-
-    return loss
+    def dynamic_config(self):
+        """The grown resolution, the current alpha and the resolved widths."""
+        return {
+            "resolution": self.resolution,
+            "alpha": float(ops.convert_to_numpy(self.alpha)),
+            "filters": list(self.filters),
+        }
 
 
 def _filters_up_to(filters, resolution):

@@ -6,7 +6,7 @@ from keras import layers
 from kerasgan.layers.equalized import EqualizedConv2D, EqualizedDense
 from kerasgan.layers.pixel_norm import PixelNorm
 from kerasgan.models.common import Network
-from kerasgan.models.progan.fade_in import FadeIn
+from kerasgan.layers.fade_in import FadeIn
 from kerasgan.models.progan.resolutions import check_network_args, resolutions_up_to
 
 

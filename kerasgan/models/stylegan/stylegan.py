@@ -69,9 +69,14 @@ class StyleGAN(ProGAN):
         "r1_interval": 16,
     }
 
-    #: Extra scalar inputs of the serving signatures (see kerasgan.export).
+    #: Extra scalar inputs of the serving signatures (see kerasgan.export):
+    #: (dtype, default, doc, (min, max)). psi in [-1, 1]: the StyleGAN paper's
+    #: figure 8 spans 1 to -1 (negative: the "opposite" of the average image);
+    #: beyond that the mapping is extrapolated far outside what was trained.
     serving_inputs = {
-        "truncation_psi": ("float32", 1.0, "truncation in W: 1 = none, 0 = the average image"),
+        "truncation_psi": (
+            "float32", 1.0, "truncation in W, in [-1, 1]: 1 = none, 0 = the average image", (-1.0, 1.0)
+        ),
     }
 
     def __init__(
@@ -139,18 +144,6 @@ class StyleGAN(ProGAN):
     @property
     def sampling_generator(self):
         return self.ema_generator if self.ema_generator is not None else self.generator
-
-    # -------------------------------------------------------------- compile
-    def compile(self, *args, r1_weight=None, r1_interval=None, **kwargs):
-        """`ProGAN.compile` with StyleGAN's defaults: non-saturating loss, no
-        gradient penalty or drift, R1 gamma 10 every 16 steps."""
-        defaults = type(self).compile_defaults
-        super().compile(
-            *args,
-            r1_weight=defaults["r1_weight"] if r1_weight is None else r1_weight,
-            r1_interval=defaults["r1_interval"] if r1_interval is None else r1_interval,
-            **kwargs,
-        )
 
     # --------------------------------------------------------------- inputs
     def _per_layer(self, values, batch):
@@ -340,19 +333,6 @@ class StyleGAN(ProGAN):
     def w_avg(self):
         """The running average of w (the truncation centre), `[w_dim]`."""
         return self.sampling_generator.get_layer("truncation").w_avg
-
-    # -------------------------------------------------------- serialisation
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            w_dim=self.w_dim,
-            mapping_layers=self.mapping_layers,
-            mapping_lr_multiplier=self.mapping_lr_multiplier,
-            style_mode=self.style_mode,
-            style_mixing_prob=self.style_mixing_prob,
-            w_avg_beta=self.w_avg_beta,
-        )
-        return config
 
 
 __all__ = ["StyleGAN"]

@@ -15,7 +15,7 @@ from kerasgan.layers.style import (
     Truncation,
 )
 from kerasgan.models.common import Network, check_positive_int
-from kerasgan.models.progan.fade_in import FadeIn
+from kerasgan.layers.fade_in import FadeIn
 from kerasgan.models.progan.resolutions import check_network_args, resolutions_up_to
 
 STYLE_MODES = ("adain", "modulated")

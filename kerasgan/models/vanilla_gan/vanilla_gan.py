@@ -20,8 +20,6 @@ class VanillaGAN(GAN):
         ema_decay, seed: see `kerasgan.models.GAN`.
     """
 
-    networks_in_config = False
-
     def __init__(
         self,
         image_shape=(28, 28, 1),
@@ -39,14 +37,3 @@ class VanillaGAN(GAN):
         self.generator_units = generator.hidden_units
         self.discriminator_units = discriminator.hidden_units
         self.dropout = discriminator.dropout
-
-    def get_config(self):
-        config = super().get_config()
-        config.pop("num_classes")
-        config.update(
-            image_shape=self.image_shape,
-            generator_units=self.generator_units,
-            discriminator_units=self.discriminator_units,
-            dropout=self.dropout,
-        )
-        return config

@@ -25,7 +25,6 @@ class WGANGP(GAN):
         ema_decay, seed: see `kerasgan.models.GAN`.
     """
 
-    networks_in_config = False
     compile_defaults = {
         "loss": "wasserstein",
         "d_learning_rate": 1e-4,
@@ -61,14 +60,3 @@ class WGANGP(GAN):
         self.generator_filters = generator_filters
         self.critic_filters = critic_filters
         self.critic_normalization = critic_normalization
-
-    def get_config(self):
-        config = super().get_config()
-        config.pop("num_classes")
-        config.update(
-            image_shape=self.image_shape,
-            generator_filters=self.generator_filters,
-            critic_filters=self.critic_filters,
-            critic_normalization=self.critic_normalization,
-        )
-        return config

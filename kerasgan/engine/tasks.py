@@ -1,0 +1,170 @@
+"""Tasks: what a model takes and gives, independent of its family.
+
+A task reads `fit` batches into a dict of named tensors, draws the pictures
+of a sample grid, and says what the trainer must pass from the data. The
+trainer, the CLI, `SampleGrid`, export and evaluation ask the model's task
+(`type(model).task`), never the family's name.
+
+- `LatentTask` (latent -> image): `generate(n, seed, labels)`; batches are
+  images or `(images, labels)` / `{"images", "labels"}`; labels are int
+  classes `[batch]` (`num_classes`) or float vectors `[batch, *condition_shape]`
+  (multi-hot domains, embeddings), kept in their shape.
+- `ImageToImageTask`: `translate(images)`; batches are `(source, target)` or
+  `{"source", "target"}` (paired) and, for unpaired families, `{"a", "b"}`.
+"""
+
+import tensorflow as tf
+
+
+def check_images(name, images, expected_shape):
+    images = tf.convert_to_tensor(images)
+    if not images.dtype.is_floating:
+        raise ValueError(
+            f"`{name}` must be floating point in [-1, 1] (kerasgan.data.load scales "
+            f"them). Received dtype: {images.dtype.name}"
+        )
+    if expected_shape is not None and images.shape.rank is not None:
+        got = tuple(images.shape[1:])
+        if len(got) != len(expected_shape) or any(
+            a is not None and b is not None and a != b for a, b in zip(got, expected_shape)
+        ):
+            raise ValueError(
+                f"This model's `{name}` have shape {tuple(expected_shape)} (H, W, C). "
+                f"Received a batch of shape {tuple(images.shape)}."
+            )
+    # Losses and penalties run in float32; the networks cast to their own
+    # compute dtype (mixed precision) at their inputs.
+    return tf.cast(images, tf.float32)
+
+
+def _split(data, names):
+    """A tuple/list/dict/tensor batch -> values for `names` (missing: None)."""
+    if isinstance(data, dict):
+        unknown = sorted(set(data) - set(names))
+        if unknown:
+            raise ValueError(f"A batch may have the keys {list(names)}. Received unknown keys: {unknown}")
+        return [data.get(n) for n in names]
+    if isinstance(data, (tuple, list)):
+        if not 1 <= len(data) <= len(names):
+            raise ValueError(
+                f"A batch must be a tuple of up to {len(names)} elements {tuple(names)}. "
+                f"Received a tuple of {len(data)} elements."
+            )
+        return list(data) + [None] * (len(names) - len(data))
+    return [data] + [None] * (len(names) - 1)
+
+
+class LatentTask:
+    """Latent -> image (see the module docstring)."""
+
+    name = "latent_to_image"
+    batch_keys = ("images", "labels")
+
+    def unpack_batch(self, model, data):
+        images, labels = _split(data, self.batch_keys)
+        if images is None:
+            raise ValueError("A batch must contain `images`.")
+        batch = {"images": check_images("images", images, model.image_shape)}
+        if model.num_classes is not None:
+            if labels is None:
+                raise ValueError(
+                    f"This model is conditional (num_classes={model.num_classes}): "
+                    "batches must be (images, labels)."
+                )
+            labels = tf.convert_to_tensor(labels)
+            if labels.dtype.is_floating and labels.shape.rank is not None and labels.shape.rank > 1 and labels.shape[-1] != 1:
+                raise ValueError(
+                    f"This model takes int class labels (num_classes={model.num_classes}). "
+                    f"Received labels of shape {tuple(labels.shape)} and dtype {labels.dtype.name}."
+                )
+            batch["labels"] = tf.reshape(tf.cast(labels, tf.int32), [-1])
+        elif model.condition_shape is not None:
+            if labels is None:
+                raise ValueError(
+                    f"This model is conditioned on vectors of shape {model.condition_shape}: "
+                    "batches must be (images, conditions)."
+                )
+            labels = tf.convert_to_tensor(labels)
+            got = tuple(labels.shape[1:])
+            if labels.shape.rank is not None and got != tuple(model.condition_shape):
+                raise ValueError(
+                    f"This model's conditions have shape {tuple(model.condition_shape)} per example. "
+                    f"Received a batch of shape {tuple(labels.shape)}."
+                )
+            batch["labels"] = tf.cast(labels, tf.float32)
+        return batch
+
+    def grid_labels(self, model, num_images):
+        """Labels of a sample grid: one class per column when they fit."""
+        if model.num_classes is not None and num_images % model.num_classes == 0:
+            return [i % model.num_classes for i in range(num_images)], model.num_classes
+        return None, None
+
+    def sample_grid(self, model, num_images, seed, inputs=None):
+        """`(images, columns)` for a grid of `num_images` samples from fixed
+        latents (`seed`); conditional models show one class per column."""
+        labels, columns = self.grid_labels(model, num_images)
+        return model.generate(num_images, seed=seed, labels=labels), columns
+
+    def data_kwargs(self, family, info):
+        """What the trainer passes the family's constructor from the data
+        (`info` from `kerasgan.data.info`), and whether the data must carry
+        labels."""
+        if not getattr(family, "needs_labels", False):
+            return {}, False
+        if not info.num_classes:
+            raise ValueError(
+                f"{family.__name__} is conditional: it needs a labelled dataset (class subfolders, "
+                "IDX labels, a TFDS set with labels, ...); this one has no classes."
+            )
+        return {"num_classes": info.num_classes}, True
+
+
+class ImageToImageTask:
+    """Image -> image (see the module docstring)."""
+
+    name = "image_to_image"
+
+    def __init__(self, paired=True):
+        self.paired = bool(paired)
+        self.batch_keys = ("source", "target") if paired else ("a", "b")
+
+    def unpack_batch(self, model, data):
+        first, second = _split(data, self.batch_keys)
+        if first is None or second is None:
+            raise ValueError(f"A batch must contain both {self.batch_keys}.")
+        a, b = self.batch_keys
+        return {
+            a: check_images(a, first, model.source_shape),
+            b: check_images(b, second, model.image_shape),
+        }
+
+    def sample_grid(self, model, num_images, seed, inputs=None):
+        """`(images, columns)`: rows of input | output (| target when paired)
+        for the first `num_images` examples of `inputs` (a batch)."""
+        if inputs is None:
+            raise ValueError("A translation grid needs example inputs: pass `inputs` (a batch).")
+        batch = self.unpack_batch(model, inputs)
+        source = batch[self.batch_keys[0]][:num_images]
+        columns = [source, model.translate(source)]
+        if self.paired:
+            columns.append(batch["target"][:num_images])
+        channels = max(int(c.shape[-1]) for c in columns)
+        columns = [tf.image.grayscale_to_rgb(c) if c.shape[-1] == 1 and channels == 3 else c for c in columns]
+        images = tf.reshape(tf.stack(columns, axis=1), [-1] + list(columns[1].shape[1:]))
+        return images, len(columns)
+
+    def data_kwargs(self, family, info):
+        return {}, False
+
+
+def task_of(model_or_class):
+    """The task of a model or family class."""
+    cls = model_or_class if isinstance(model_or_class, type) else type(model_or_class)
+    task = getattr(cls, "task", None)
+    if task is None:
+        raise ValueError(f"{cls.__name__} declares no task (kerasgan.engine.tasks).")
+    return task
+
+
+__all__ = ["ImageToImageTask", "LatentTask", "task_of"]
