@@ -12,7 +12,8 @@ as a variable of the export). It is written in TF Serving's layout
 
 `serving_default`: latents -> images.
     Inputs:
-        z       float32 [batch, latent_dim]  standard-normal latents.
+        z       float32 [batch, latent_dim]  standard-normal latents, finite,
+                                             at most `max_images` rows.
         labels  int32   [batch]              class of each image, in
                                              [0, num_classes) (conditional
                                              models only).
@@ -45,9 +46,10 @@ as a variable of the export). It is written in TF Serving's layout
 
 Family options (`serving_inputs`): a family whose sampling takes more than
 latents and labels declares the extra scalars as a class attribute of its
-GAN, `serving_inputs = {name: (dtype, default, doc)}` (e.g. StyleGAN's
-`{"truncation_psi": ("float32", 1.0, "...")}`), and accepts them as keywords
-of `images_from_latents`. Each becomes a scalar input of both signatures,
+GAN, `serving_inputs = {name: (dtype, default, doc)}` or
+`{name: (dtype, default, doc, (min, max))}` (e.g. StyleGAN's
+`{"truncation_psi": ("float32", 1.0, "...", (-1.0, 1.0))}`; either bound may
+be None), and accepts them as keywords of `images_from_latents`. Each becomes a scalar input of both signatures,
 after `z` / `labels` (`seed` / `num_images` / `labels`), in the order
 declared. SavedModel signatures have no optional inputs, so clients send
 every one of them (TF Serving refuses a request that lacks one); the
@@ -57,6 +59,11 @@ Wrong inputs fail at the signature boundary: the input specs fix the rank and
 the latent size (`z` must be `[batch, latent_dim]`), and the graph checks
 them again at run time (TF Serving does not enforce the specs itself) with
 messages that name the input, as it checks label ranges and `num_images`.
+It also refuses (`InvalidArgument`, naming the input) a `z` with NaN or inf
+or more than `max_images` rows, a float option that is NaN or inf, and an
+option outside its declared (min, max): such requests would otherwise
+return NaN images (and all-zero `images_uint8`) or exhaust the server's
+memory.
 
 Image-to-image families (pix2pix, CycleGAN: not in kerasgan yet) will add a
 `translate` signature: `images` float32 [batch, H, W, C] in [-1, 1] ->
@@ -67,7 +74,8 @@ signature (TF Serving replays them when it loads the version, so the first
 real request is not slow). Writing it needs `tensorflow-serving-api`
 (`pip install kerasgan[serving]`); without it the export is written without
 the file and a warning is logged. `assets.extra/kerasgan.json` records the
-model's family, config, signatures and `serving_inputs` (dtype, default, doc).
+model's family, config, signatures and `serving_inputs` (dtype, default, doc,
+and range when declared).
 
 See `serving/README.md` for the TF Serving command lines, REST and gRPC
 requests.
@@ -128,7 +136,8 @@ def export_saved_model(
             folder untouched. Either way the new version is written to a
             temporary folder next to it and renamed into place at the end,
             so a failed export never loses or half-writes a version.
-        max_images: the largest `num_images` that `generate_from_seed` accepts.
+        max_images: the largest `num_images` that `generate_from_seed` accepts,
+            and the most rows of `z` that `serving_default` accepts.
         warmup: write `assets.extra/tf_serving_warmup_requests` (needs
             `tensorflow-serving-api`; skipped with a warning without it).
         warmup_batch_size: batch size of the `serving_default` warm-up request.
@@ -139,13 +148,19 @@ def export_saved_model(
 
     Raises:
         ValueError: `model` is not a GAN, its `serving_inputs` are malformed,
-            or a bad `version` / `path` / `max_images` / `warmup_batch_size`.
+            or a bad `version` / `path` / `max_images` / `warmup_batch_size`
+            (which may not exceed `max_images`).
         FileExistsError: the version folder exists and `overwrite` is False.
     """
     _check_model(model)
     serving_inputs(model)  # a malformed declaration fails before anything is written
     max_images = check_positive_int("max_images", max_images)
     warmup_batch_size = check_positive_int("warmup_batch_size", warmup_batch_size)
+    if warmup_batch_size > max_images:
+        raise ValueError(
+            "`warmup_batch_size` may not exceed `max_images` (serving_default refuses larger "
+            f"batches). Received: warmup_batch_size={warmup_batch_size}, max_images={max_images}"
+        )
     base, version = _resolve_version_path(path, version)
     version_dir = os.path.join(base, str(version))
     if os.path.lexists(version_dir) and not overwrite:
@@ -192,6 +207,11 @@ def serving_inputs(model):
     Raises:
         ValueError: a malformed `serving_inputs` declaration.
     """
+    return [spec[:4] for spec in _serving_inputs_with_ranges(model)]
+
+
+def _serving_inputs_with_ranges(model):
+    """`serving_inputs` plus each input's `(min, max)` or None, as 5-tuples."""
     import tensorflow as tf
 
     declared = getattr(model, "serving_inputs", None) or {}
@@ -208,11 +228,12 @@ def serving_inputs(model):
                 f"{family}.serving_inputs: {name!r} is not a valid input name (letters, digits "
                 f"and '_', starting with a letter, none of {', '.join(RESERVED_INPUTS)})."
             )
-        if not isinstance(spec, (tuple, list)) or len(spec) != 3:
+        if not isinstance(spec, (tuple, list)) or len(spec) not in (3, 4):
             raise ValueError(
-                f"{family}.serving_inputs[{name!r}] must be (dtype, default, doc). Received: {spec!r}"
+                f"{family}.serving_inputs[{name!r}] must be (dtype, default, doc) or "
+                f"(dtype, default, doc, (min, max)). Received: {spec!r}"
             )
-        dtype, default, doc = spec
+        dtype, default, doc = spec[:3]
         try:
             dtype = tf.as_dtype(dtype)
         except TypeError:
@@ -230,8 +251,34 @@ def serving_inputs(model):
                 f"{family}.serving_inputs[{name!r}]: the default must be a scalar. "
                 f"Received: {spec[1]!r}"
             )
-        checked.append((name, dtype, default[()], str(doc)))
+        value_range = _check_range(family, name, dtype, default[()], spec[3] if len(spec) == 4 else None)
+        checked.append((name, dtype, default[()], str(doc), value_range))
     return checked
+
+
+def _check_range(family, name, dtype, default, value_range):
+    """A declared `(min, max)` as a pair of Python numbers (or None), checked."""
+    if value_range is None:
+        return None
+    where = f"{family}.serving_inputs[{name!r}]"
+    if dtype.is_bool or not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+        raise ValueError(
+            f"{where}: the range must be (min, max) of a float or int input (a bound may be "
+            f"None). Received: {value_range!r} for dtype {dtype.name}"
+        )
+    bounds = []
+    for bound in value_range:
+        if bound is not None:
+            if isinstance(bound, bool) or not isinstance(bound, (int, float, np.number)) or not np.isfinite(bound):
+                raise ValueError(f"{where}: range bounds must be finite numbers or None. Received: {value_range!r}")
+            bound = float(bound) if dtype.is_floating else int(bound)
+        bounds.append(bound)
+    lo, hi = bounds
+    if lo is not None and hi is not None and lo > hi:
+        raise ValueError(f"{where}: the range's min exceeds its max. Received: {value_range!r}")
+    if (lo is not None and default < lo) or (hi is not None and default > hi):
+        raise ValueError(f"{where}: the default {default} is outside the range {value_range!r}.")
+    return lo, hi
 
 
 def build_export_archive(model, max_images=1024):
@@ -242,14 +289,25 @@ def build_export_archive(model, max_images=1024):
 
     _check_model(model)
     max_images = check_positive_int("max_images", max_images)
-    extras = serving_inputs(model)
+    extras = _serving_inputs_with_ranges(model)
     latent_dim = int(model.latent_dim)
     num_classes = model.num_classes
 
     def check_z(z):
         # EnsureShape checks at run time too (TF Serving feeds the graph
         # directly, without the Python-side spec check); its error names `z`.
-        return tf.ensure_shape(z, [None, latent_dim])
+        z = tf.ensure_shape(z, [None, latent_dim])
+        z = tf.debugging.assert_all_finite(z, "`z` must be finite (no NaN or inf)")
+        with tf.control_dependencies(
+            [
+                tf.debugging.assert_less_equal(
+                    tf.shape(z)[0],
+                    max_images,
+                    message=f"`z` may have at most {max_images} rows (max_images of the export)",
+                )
+            ]
+        ):
+            return tf.identity(z)
 
     def check_labels(labels):
         message = f"`labels` must be in [0, {num_classes})"
@@ -261,11 +319,27 @@ def build_export_archive(model, max_images=1024):
         ):
             return tf.identity(labels)
 
+    def check_option(name, dtype, value, value_range):
+        value = tf.ensure_shape(value, [])  # TF Serving does not enforce the spec's rank
+        if dtype.is_floating:
+            value = tf.debugging.assert_all_finite(value, f"`{name}` must be finite (no NaN or inf)")
+        if value_range is None:
+            return value
+        lo, hi = value_range
+        message = f"`{name}` must be in [{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]"
+        checks = []
+        if lo is not None:
+            checks.append(tf.debugging.assert_greater_equal(value, tf.constant(lo, dtype), message=message))
+        if hi is not None:
+            checks.append(tf.debugging.assert_less_equal(value, tf.constant(hi, dtype), message=message))
+        with tf.control_dependencies(checks):
+            return tf.identity(value)
+
     def options(values):
         """The family's extra inputs, `{name: scalar tensor}` for `images_from_latents`."""
         return {
-            name: tf.ensure_shape(value, [])  # TF Serving does not enforce the spec's rank
-            for (name, _, _, _), value in zip(extras, values)
+            name: check_option(name, dtype, value, value_range)
+            for (name, dtype, _, _, value_range), value in zip(extras, values)
         }
 
     def images_out(z, labels=None, extra_values=()):
@@ -306,7 +380,7 @@ def build_export_archive(model, max_images=1024):
     num_spec = tf.TensorSpec([], tf.int64, name="num_images")
     # The signatures' input names are the specs' names (the functions take
     # the family's extra inputs as *extra_values, in declaration order).
-    extra_specs = [tf.TensorSpec([], dtype, name=name) for name, dtype, _, _ in extras]
+    extra_specs = [tf.TensorSpec([], dtype, name=name) for name, dtype, _, _, _ in extras]
 
     archive = keras.export.ExportArchive()
     # The sampling generator's variables; model-level variables the sampling
@@ -480,8 +554,8 @@ def _write_metadata(model, path, max_images):
         config = model.get_config()
     except Exception:  # a model without a serialisable config still exports
         config = None
-    extras = serving_inputs(model)
-    extra_names = [name for name, _, _, _ in extras]
+    extras = _serving_inputs_with_ranges(model)
+    extra_names = [name for name, _, _, _, _ in extras]
     labels = ["labels"] if model.num_classes is not None else []
     signatures = {
         SERVING_DEFAULT: ["z"] + labels + extra_names,
@@ -499,8 +573,11 @@ def _write_metadata(model, path, max_images):
         "max_images": max_images,
         "signatures": signatures,
         "serving_inputs": {
-            name: {"dtype": dtype.name, "default": default.item(), "doc": doc}
-            for name, dtype, default, doc in extras
+            name: dict(
+                {"dtype": dtype.name, "default": default.item(), "doc": doc},
+                **({} if value_range is None else {"range": list(value_range)}),
+            )
+            for name, dtype, default, doc, value_range in extras
         },
         "config": config,
     }

@@ -220,6 +220,26 @@ def test_bad_labels_and_num_images_rejected(cgan_export):
         from_seed(seed=seed, num_images=tf.constant(0, tf.int64), labels=tf.constant([0]))
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_latents_rejected(dcgan_export, cgan_export, bad):
+    z = latents(3)
+    z[1, 2] = bad  # one bad entry is enough: its image would be NaN (uint8: all zeros)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="`z` must be finite"):
+        dcgan_export.call("serving_default", z=z)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="`z` must be finite"):
+        cgan_export.call("serving_default", z=z, labels=np.array([0, 1, 2], np.int32))
+
+
+def test_latent_batch_larger_than_max_images_rejected(dcgan_export, tmp_path):
+    fn = dcgan_export.loaded.signatures["serving_default"]
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"`z` may have at most 1024 rows.*1025"):
+        fn(z=tf.zeros([1025, LATENT_DIM]))
+    assert fn(z=tf.zeros([1024, LATENT_DIM]))["images"].shape[0] == 1024
+    with pytest.raises(ValueError, match="warmup_batch_size=5, max_images=4"):
+        export.export_saved_model(tiny_dcgan(), tmp_path / "m", max_images=4, warmup_batch_size=5)
+    assert not (tmp_path / "m").exists()
+
+
 # ------------------------------------------------------- saved_model_cli
 def saved_model_cli():
     script = pathlib.Path(sys.executable).parent / "saved_model_cli"
@@ -456,6 +476,13 @@ def test_serving_inputs_are_signature_inputs(scaled_export):
     fn = scaled_export.loaded.signatures["serving_default"]
     with pytest.raises(TypeError, match="scale"):  # no optional inputs in a signature
         fn(z=tf.constant(z))
+    for bad in (np.nan, np.inf):  # no declared range: any finite value goes, nothing else
+        with pytest.raises(tf.errors.InvalidArgumentError, match="`scale` must be finite"):
+            scaled_export.call("serving_default", z=z, scale=np.float32(bad))
+        with pytest.raises(tf.errors.InvalidArgumentError, match="`scale` must be finite"):
+            scaled_export.call("generate_from_seed", seed=np.int64(3), num_images=np.int64(2),
+                               scale=np.float32(bad))
+    assert_images(scaled_export.call("serving_default", z=z, scale=np.float32(-3.0)), -3.0 * images)
     metadata = json.loads(
         (pathlib.Path(scaled_export.path) / "assets.extra" / export.METADATA_FILENAME).read_text()
     )
@@ -483,6 +510,12 @@ def test_saved_model_cli_lists_serving_inputs(scaled_export):
         ({"psi": ("nodtype", 1.0, "")}, "unknown dtype"),
         ({"psi": ("float32", [1.0, 2.0], "")}, "scalar"),
         ({"psi": ("float32", 1.0)}, "dtype, default, doc"),
+        ({"psi": ("float32", 1.0, "", (0.0, 1.0), "extra")}, "dtype, default, doc"),
+        ({"psi": ("float32", 1.0, "", 1.0)}, r"\(min, max\)"),
+        ({"psi": ("bool", True, "", (0, 1))}, "float or int input"),
+        ({"psi": ("float32", 1.0, "", (0.0, np.inf))}, "finite numbers or None"),
+        ({"psi": ("float32", 1.0, "", (1.0, 0.0))}, "min exceeds its max"),
+        ({"psi": ("float32", 2.0, "", (None, 1.0))}, "default 2.0 is outside"),
     ],
 )
 def test_malformed_serving_inputs_are_refused(tmp_path, monkeypatch, declared, match):
@@ -577,5 +610,29 @@ def test_stylegan_export_metadata_and_warmup(stylegan_export):
                                       "generate_from_seed": ["seed", "num_images", "truncation_psi"]}
     assert metadata["serving_inputs"]["truncation_psi"]["dtype"] == "float32"
     assert metadata["serving_inputs"]["truncation_psi"]["default"] == 1.0
+    assert metadata["serving_inputs"]["truncation_psi"]["range"] == [-1.0, 1.0]
     with pytest.raises(TypeError, match="truncation_psi"):  # a signature has no optional inputs
         stylegan_export.loaded.signatures["serving_default"](z=tf.constant(latents(1)))
+
+
+@pytest.mark.parametrize(
+    "psi, match",
+    [(np.nan, "must be finite"), (np.inf, "must be finite"), (-5.0, r"must be in \[-1.0, 1.0\]"),
+     (1e30, r"must be in \[-1.0, 1.0\]"), (1.001, r"must be in \[-1.0, 1.0\]")],
+)
+def test_stylegan_truncation_psi_outside_its_range_rejected(stylegan_export, psi, match):
+    z = latents(2)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=f"`truncation_psi` {match}"):
+        stylegan_export.call("serving_default", z=z, truncation_psi=np.float32(psi))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=f"`truncation_psi` {match}"):
+        stylegan_export.call("generate_from_seed", seed=np.int64(1), num_images=np.int64(2),
+                             truncation_psi=np.float32(psi))
+
+
+def test_stylegan_truncation_psi_range_ends_are_accepted(stylegan_export):
+    model, z = stylegan_export.model, latents(2)
+    for psi in (-1.0, 1.0):
+        outputs = stylegan_export.call("serving_default", z=z, truncation_psi=np.float32(psi))
+        np.testing.assert_allclose(outputs["images"], model.generate(2, latents=z, truncation_psi=psi).numpy(),
+                                   atol=1e-5)
+        assert np.isfinite(outputs["images"]).all()
