@@ -1,4 +1,11 @@
-"""Score a generator against real images: FID, KID, IS, precision/recall, accuracy."""
+"""Score a generator against real images: FID, KID, IS, precision/recall, accuracy.
+
+Generated samples are streamed: each chunk of `GENERATE_CHUNK` images is
+featurised and folded into running statistics (FID: mean and covariance;
+IS: per-split class sums; accuracy: a count), so memory does not grow with
+`num_samples`. KID and precision/recall need feature rows: they keep at
+most `max_feature_rows` of them (a uniform random subset once more are drawn).
+"""
 
 import numpy as np
 
@@ -11,6 +18,131 @@ METRICS = ("fid", "kid", "is", "pr", "precision", "recall", "accuracy")
 # Samples are generated (and featurised) this many at a time, so memory does
 # not grow with `num_samples`; each chunk gets its own seed derived from `seed`.
 GENERATE_CHUNK = 1000
+#: The most samples `evaluate` draws: 10^8 InceptionV3 passes are days of GPU
+#: time (FID is usually reported at 50,000); a larger count is a typo.
+MAX_NUM_SAMPLES = 10**8
+#: Default of `max_feature_rows`: the generated feature rows KID and
+#: precision/recall keep (50,000, the count of the usual "FID50k" protocol;
+#: 400 MB at InceptionV3's 2048 float32 features).
+MAX_FEATURE_ROWS = 50_000
+
+
+def check_num_samples(num_samples):
+    """`num_samples` as an int in [2, MAX_NUM_SAMPLES] (an integral float such
+    as 1e4 is accepted), else `ValueError`."""
+    value = num_samples
+    if isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer():
+        value = int(value)
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, (int, np.integer))
+        or not 2 <= value <= MAX_NUM_SAMPLES
+    ):
+        raise ValueError(
+            f"`num_samples` must be an integer in [2, {MAX_NUM_SAMPLES}] (MAX_NUM_SAMPLES). "
+            f"Received: num_samples={num_samples!r}"
+        )
+    return int(value)
+
+
+class _RunningMoments:
+    """Mean and covariance of rows that arrive in chunks, in O(dim^2) memory
+    (the pairwise update of Chan, Golub and LeVeque; float64).
+    `statistics()` equals `distances.activation_statistics` of all rows."""
+
+    def __init__(self):
+        self.count = 0
+        self.mean = None
+        self.m2 = None  # sum of outer products of deviations from the mean
+
+    def update(self, rows):
+        x = np.asarray(rows, np.float64)
+        n_b = x.shape[0]
+        if n_b == 0:
+            return
+        mean_b = x.mean(axis=0)
+        centered = x - mean_b
+        m2_b = centered.T @ centered
+        if self.count == 0:
+            self.count, self.mean, self.m2 = n_b, mean_b, m2_b
+            return
+        n = self.count + n_b
+        delta = mean_b - self.mean
+        self.m2 = self.m2 + m2_b + np.outer(delta, delta) * (self.count * n_b / n)
+        self.mean = self.mean + delta * (n_b / n)
+        self.count = n
+
+    def statistics(self):
+        return self.mean, np.atleast_2d(self.m2 / (self.count - 1))
+
+
+class _Reservoir:
+    """At most `capacity` rows of a stream: all of them, in order, while they
+    fit; then a uniform random subset (Algorithm R, seeded)."""
+
+    def __init__(self, capacity, seed):
+        self.capacity = int(capacity)
+        self.rows = None
+        self.seen = 0
+        self._rng = np.random.default_rng(seed)
+
+    def add(self, rows):
+        rows = np.asarray(rows)
+        if self.rows is None:
+            self.rows = np.empty((self.capacity,) + rows.shape[1:], rows.dtype)
+        fit = max(0, min(self.capacity - self.seen, rows.shape[0]))
+        self.rows[self.seen : self.seen + fit] = rows[:fit]
+        rest = rows[fit:]
+        if rest.shape[0]:
+            index = np.arange(self.seen + fit, self.seen + rows.shape[0])
+            slot = self._rng.integers(0, index + 1)  # row i replaces slot j < capacity w.p. capacity/(i+1)
+            keep = slot < self.capacity
+            self.rows[slot[keep]] = rest[keep]
+        self.seen += rows.shape[0]
+
+    def result(self):
+        return self.rows[: min(self.seen, self.capacity)]
+
+
+class _RunningInceptionScore:
+    """`distances.inception_score` of a stream of `num_samples` probability
+    rows over `splits` consecutive parts (split as `np.array_split`), keeping
+    per part only the class sums and the sum of p log p."""
+
+    def __init__(self, num_samples, splits):
+        if not 1 <= splits <= num_samples:
+            raise ValueError(f"`is_splits` must be >= 1. Received: is_splits={splits}")
+        sizes = np.full(splits, num_samples // splits)
+        sizes[: num_samples % splits] += 1
+        self.ends = np.cumsum(sizes)
+        self.count = sizes.astype(np.float64)
+        self.sum_p = None
+        self.sum_p_log_p = np.zeros(splits)
+        self.seen = 0
+
+    def update(self, probabilities):
+        p = np.asarray(probabilities, np.float64)
+        if np.any(p < 0) or not np.allclose(p.sum(axis=1), 1.0, atol=1e-3):
+            raise ValueError(
+                "The extractor's probabilities must be non-negative rows summing to 1."
+            )
+        if self.sum_p is None:
+            self.sum_p = np.zeros((len(self.ends), p.shape[1]))
+        split = np.searchsorted(self.ends, np.arange(self.seen, self.seen + p.shape[0]), side="right")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p_log_p = np.where(p > 0, p * np.log(p), 0.0).sum(axis=1)
+        for s in np.unique(split):
+            rows = split == s
+            self.sum_p[s] += p[rows].sum(axis=0)
+            self.sum_p_log_p[s] += p_log_p[rows].sum()
+        self.seen += p.shape[0]
+
+    def result(self):
+        p_y = self.sum_p / self.count[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cross = np.where(self.sum_p > 0, self.sum_p * np.log(p_y), 0.0).sum(axis=1)
+        scores = np.exp((self.sum_p_log_p - cross) / self.count)
+        return float(np.mean(scores)), float(np.std(scores))
 
 
 def _expand_metrics(metrics):
@@ -77,6 +209,7 @@ def evaluate(
     kid_subset_size=1000,
     pr_k=3,
     is_splits=10,
+    max_feature_rows=None,
 ):
     """Draws `num_samples` images from a generator and scores them against real data.
 
@@ -91,26 +224,37 @@ def evaluate(
         metrics: any of `"fid"`, `"kid"`, `"is"`, `"pr"` (= `"precision"` and
             `"recall"`), `"accuracy"` (class-conditional models: samples are
             generated for balanced labels and classified by the extractor).
-        num_samples: generated samples. FID depends on it (biased upwards at
-            small N): report it and compare at equal N.
+        num_samples: generated samples, an integer in [2, MAX_NUM_SAMPLES].
+            FID depends on it (biased upwards at small N): report it and
+            compare at equal N. Memory does not grow with it (beyond
+            `max_feature_rows`).
         extractor: a `FeatureExtractor`; default `InceptionV3Extractor` from
             the Keras cache, with its ImageNet head when `"is"` is requested.
         batch_size: generation batch size.
         seed: seed of generation and of KID's subset sampling.
         max_real: use at most this many real images.
         kid_subsets, kid_subset_size, pr_k, is_splits: metric settings.
+        max_feature_rows: the most generated feature rows kept for KID and
+            precision/recall (default `MAX_FEATURE_ROWS`); with more samples
+            they use a uniform random subset of this size (FID, IS and
+            accuracy always use every sample).
 
     Returns:
         A JSON-serialisable dict: one float per metric (`"fid"`, `"kid"`,
         `"is"`, `"precision"`, `"recall"`, `"accuracy"`), `"kid_std"`,
         `"is_std"`, and `"extractor"` (identity), `"extractor_name"`,
-        `"num_samples"`, `"num_real"`, `"seed"`. Turn it into `Score`s with
+        `"num_samples"`, `"num_real"`, `"seed"`, and with KID or
+        precision/recall `"fake_feature_rows"` (the generated rows they
+        used). Turn it into `Score`s with
         `kerasgan.metrics.scores_from_results`.
     """
     names = _expand_metrics(metrics)
-    if int(num_samples) < 2:
-        raise ValueError(f"`num_samples` must be >= 2. Received: num_samples={num_samples}")
-    num_samples = int(num_samples)
+    num_samples = check_num_samples(num_samples)
+    max_feature_rows = MAX_FEATURE_ROWS if max_feature_rows is None else max_feature_rows
+    if isinstance(max_feature_rows, bool) or not isinstance(max_feature_rows, (int, np.integer)) or max_feature_rows < 2:
+        raise ValueError(
+            f"`max_feature_rows` must be an integer >= 2. Received: max_feature_rows={max_feature_rows!r}"
+        )
     if extractor is None:
         extractor = default_extractor(include_top="is" in names)
     sample, num_classes = _sample_fn(model_or_generate_fn, batch_size)
@@ -133,46 +277,53 @@ def evaluate(
     if needs_real_features and reference.features is None:
         raise ValueError("KID and precision/recall need reference statistics with `features`.")
 
-    labels = None
-    if num_classes:
-        labels = (np.arange(num_samples) % int(num_classes)).astype("int32")
-    fake_features, fake_probs = [], []
+    moments = _RunningMoments() if "fid" in names else None
+    rows = _Reservoir(min(max_feature_rows, num_samples), seed) if needs_real_features else None
+    inception = _RunningInceptionScore(num_samples, min(is_splits, num_samples)) if "is" in names else None
+    correct = 0
     for index, start in enumerate(range(0, num_samples, GENERATE_CHUNK)):
         n = min(GENERATE_CHUNK, num_samples - start)
-        chunk_labels = None if labels is None else labels[start : start + n]
+        # Balanced labels 0, 1, ..., cycled over the whole run, made per chunk.
+        chunk_labels = (np.arange(start, start + n) % int(num_classes)).astype("int32") if num_classes else None
         images = np.asarray(sample(n, _chunk_seed(seed, index), chunk_labels))
         if needs_probs:
-            f, p = extractor.features_and_probabilities(images)
-            fake_probs.append(p)
+            features, probs = extractor.features_and_probabilities(images)
         else:
-            f = extractor.features(images)
-        fake_features.append(f)
-    fake_features = np.concatenate(fake_features)
+            features, probs = extractor.features(images), None
+        del images
+        if moments is not None:
+            moments.update(features)
+        if rows is not None:
+            rows.add(features)
+        if inception is not None:
+            inception.update(probs)
+        if "accuracy" in names:
+            correct += int(np.sum(np.argmax(probs, axis=1) == chunk_labels))
 
     results = {}
     if "fid" in names:
-        mu, sigma = distances.activation_statistics(fake_features)
+        mu, sigma = moments.statistics()
         results["fid"] = distances.frechet_distance(reference.mu, reference.sigma, mu, sigma)
     if "kid" in names:
         results["kid"], results["kid_std"] = distances.kernel_inception_distance(
             reference.features,
-            fake_features,
+            rows.result(),
             num_subsets=kid_subsets,
             subset_size=kid_subset_size,
             seed=seed,
         )
     if "is" in names:
-        results["is"], results["is_std"] = distances.inception_score(
-            np.concatenate(fake_probs), splits=min(is_splits, num_samples)
-        )
+        results["is"], results["is_std"] = inception.result()
     if "precision" in names or "recall" in names:
-        precision, recall = distances.precision_recall(reference.features, fake_features, k=pr_k)
+        precision, recall = distances.precision_recall(reference.features, rows.result(), k=pr_k)
         if "precision" in names:
             results["precision"] = precision
         if "recall" in names:
             results["recall"] = recall
     if "accuracy" in names:
-        results["accuracy"] = distances.classifier_accuracy(np.concatenate(fake_probs), labels)
+        results["accuracy"] = correct / num_samples
+    if rows is not None:
+        results["fake_feature_rows"] = int(rows.result().shape[0])
     results.update(
         extractor=extractor.identity,
         extractor_name=extractor.name,

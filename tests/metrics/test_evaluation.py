@@ -98,3 +98,98 @@ def test_format_table():
     assert "FID" in table and "12.346" in table and "0.0004" in table
     assert "inception_v3 (sha256 abababababababab)" in table
     assert "5000 generated, 10000 real" in table
+
+
+def test_streamed_statistics_equal_the_whole_array_formulas(monkeypatch):
+    from kerasgan.metrics import distances
+
+    monkeypatch.setattr(evaluation, "GENERATE_CHUNK", 100)
+    model, extractor = FakeConditionalGAN(), ProjectionExtractor()
+    real = uniform_images(300, seed=7)
+    results = metrics.evaluate(model, real, metrics=("fid", "kid", "is", "pr", "accuracy"),
+                               num_samples=250, extractor=extractor, seed=3, kid_subsets=5,
+                               kid_subset_size=50, is_splits=7)
+    # The same samples, scored all at once as before streaming.
+    images = np.concatenate([uniform_images(n, seed) for n, seed, _ in model.calls])
+    labels = np.concatenate([chunk_labels for _, _, chunk_labels in model.calls])
+    features, probs = extractor.features(images), extractor.probabilities(images)
+    reference = metrics.reference_statistics(real, extractor)
+    expected = {
+        "fid": distances.frechet_distance(reference.mu, reference.sigma,
+                                          *distances.activation_statistics(features)),
+        "kid": distances.kernel_inception_distance(reference.features, features, 5, 50, seed=3)[0],
+        "is": distances.inception_score(probs, splits=7)[0],
+        "precision": distances.precision_recall(reference.features, features, k=3)[0],
+        "recall": distances.precision_recall(reference.features, features, k=3)[1],
+        "accuracy": distances.classifier_accuracy(probs, labels),
+    }
+    for name, value in expected.items():
+        np.testing.assert_allclose(results[name], value, rtol=1e-5, err_msg=name)
+    assert results["fake_feature_rows"] == 250
+
+
+class NumpyProjectionExtractor(ProjectionExtractor):
+    """ProjectionExtractor in NumPy only, so tracemalloc sees every allocation."""
+
+    def features(self, images, max_samples=None):
+        return np.asarray(images, np.float32).reshape(len(images), -1) @ self.projection
+
+    def features_and_probabilities(self, images, max_samples=None):
+        features = self.features(images)
+        logits = features @ self.head
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return features, e / e.sum(axis=1, keepdims=True)
+
+
+def test_memory_does_not_grow_with_num_samples(monkeypatch):
+    import tracemalloc
+
+    monkeypatch.setattr(evaluation, "GENERATE_CHUNK", 2000)
+    extractor = NumpyProjectionExtractor()
+    reference = metrics.reference_statistics(uniform_images(300, seed=7), extractor)
+
+    def peak_memory(num_samples):
+        model = FakeConditionalGAN()
+        model.generate = lambda n, seed=None, labels=None, batch_size=None: (
+            model.calls.append((n, None if labels is None else int(labels[0]))) or uniform_images(n, seed))
+        tracemalloc.start()
+        try:
+            results = metrics.evaluate(model, reference, metrics=("fid", "kid", "is", "pr", "accuracy"),
+                                       num_samples=num_samples, extractor=extractor, kid_subsets=3,
+                                       kid_subset_size=100, max_feature_rows=500)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert len(model.calls) == num_samples // 2000 and {n for n, _ in model.calls} == {2000}
+        assert [first for _, first in model.calls[:3]] == [0, 2000 % 4, 4000 % 4]  # labels run on
+        assert results["fake_feature_rows"] == 500 and np.isfinite(results["fid"])
+        return peak
+
+    small, large = peak_memory(20_000), peak_memory(200_000)
+    # Before streaming: 7.5 MB and 68.7 MB (features, labels and probabilities of every sample).
+    assert large < 1.1 * small + (256 << 10), (small, large)
+    assert large < 200_000 * 16 * 4 / 2  # well under the features of all samples alone
+
+
+def test_reservoir_keeps_a_uniform_subset_of_the_whole_stream():
+    reservoir = evaluation._Reservoir(100, seed=0)
+    for start in range(0, 10_000, 700):
+        reservoir.add(np.arange(start, min(start + 700, 10_000))[:, None])
+    kept = reservoir.result()[:, 0]
+    assert kept.shape == (100,) and len(set(kept)) == 100
+    assert 4000 < kept.mean() < 6000 and kept.max() > 9000  # not just the first 100 rows
+
+
+@pytest.mark.parametrize("num_samples", [1e10, 10**10, 0, 1, -5, 2.5, "100", True, None, float("nan")])
+def test_bad_num_samples_is_refused_before_generating(num_samples):
+    model = FakeConditionalGAN()
+    with pytest.raises(ValueError, match=r"num_samples=") as error:
+        metrics.evaluate(model, uniform_images(50, seed=1), metrics=("fid",), num_samples=num_samples,
+                         extractor=ProjectionExtractor())
+    assert repr(num_samples) in str(error.value)
+    assert model.calls == []
+
+
+def test_integral_float_num_samples_is_accepted():
+    assert evaluation.check_num_samples(1e3) == 1000
+    assert evaluation.check_num_samples(np.int64(7)) == 7
