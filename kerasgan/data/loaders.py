@@ -78,12 +78,33 @@ def _check_arguments(batch_size, channels, on_corrupt, cache):
 
 def _pipeline_options():
     options = tf.data.Options()
-    # The autotune performance model's background optimisation made `fit()`
-    # stall for seconds at epoch ends on small CPU machines; map parallelism
-    # (AUTOTUNE -> one call per core) and prefetch's own buffer tuning still work.
+    # Without tf.data's autotune model thread (see `without_autotune_model`);
+    # map parallelism (AUTOTUNE -> one call per core) and prefetch's own
+    # buffer tuning still work.
     options.autotune.enabled = False
     options.deterministic = True
     return options
+
+
+def without_autotune_model(dataset):
+    """`dataset` with tf.data's autotune performance model turned off, unless
+    its options already set `autotune.enabled` (then it is returned as is).
+
+    With the model on, deleting an iterator joins its background optimisation
+    thread ("tf_data_model"), which often exits only at its next scheduled
+    optimisation: 10 ms x (2^k - 1) after the iterator was made, the period
+    doubling each time. Keras deletes the iterator when `fit` returns, so a
+    `fit` call often returned seconds late (a 3 s call took 5.11 s). Without
+    the model, `num_parallel_calls=AUTOTUNE` runs one call per core and
+    `prefetch(AUTOTUNE)` still grows its own buffer; see
+    benchmarks/fit_overhead.py for both measured. `AdversarialModel.fit`
+    applies this to the datasets it is given; `load` sets it itself.
+    """
+    if not isinstance(dataset, tf.data.Dataset) or dataset.options().autotune.enabled is not None:
+        return dataset
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.with_options(options)
 
 
 def load(

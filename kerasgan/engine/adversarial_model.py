@@ -333,9 +333,17 @@ class AdversarialModel(keras.Model):
     # ---------------------------------------------------------- train step
     def fit(self, x=None, *args, **kwargs):
         """`keras.Model.fit`; a `tf.data.Dataset` is taken as already shuffled
-        (kerasgan.data.load shuffles), which silences Keras' shuffle warning."""
+        (kerasgan.data.load shuffles), which silences Keras' shuffle warning.
+        Datasets (`x`, `validation_data`) run without tf.data's autotune model
+        unless their options set it: with it, `fit` often returned seconds
+        late (see `kerasgan.data.loaders.without_autotune_model`)."""
+        from kerasgan.data.loaders import without_autotune_model
+
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)
+            x = without_autotune_model(x)
+        if "validation_data" in kwargs:
+            kwargs["validation_data"] = without_autotune_model(kwargs["validation_data"])
         return super().fit(x, *args, **kwargs)
 
     def unpack_batch(self, data):
