@@ -77,6 +77,10 @@ class AdversarialModel(keras.Model):
 
     task = None
 
+    #: Named constructor arguments (`from_preset`). Every family has
+    #: `"tiny"`: the smallest model that trains, for smoke tests and demos.
+    presets = {}
+
     #: Settings `compile` fills in when they are left as None (optimizer
     #: learning rates and betas, `n_critic`, and the family's term settings).
     compile_defaults = {
@@ -127,6 +131,17 @@ class AdversarialModel(keras.Model):
         self._terms = {role: [] for role in ROLES}
         self._trackers = {}
         self.built = True
+
+    @classmethod
+    def from_preset(cls, preset, **overrides):
+        """The family built with the arguments of `presets[preset]`, updated
+        with `overrides`."""
+        if preset not in cls.presets:
+            raise ValueError(
+                f"Unknown preset for {cls.__name__}. Expected one of {sorted(cls.presets)}. "
+                f"Received: preset={preset!r}"
+            )
+        return cls(**{**cls.presets[preset], **overrides})
 
     def _set_ema_copy(self, name, network, source=None):
         """`ema_<name>`: a frozen clone of `network` (weights of `source`, or of

@@ -1,13 +1,8 @@
-"""Validation helpers and initialisers shared by the model families."""
+"""Initialisers and the network base class shared by the model families
+(argument checks: `kerasgan.utils.validation`)."""
 
 import keras
 
-from kerasgan.utils.validation import (  # noqa: F401  (the families import them from here)
-    check_fraction,
-    check_image_shape,
-    check_positive_int,
-    is_power_of_two,
-)
 
 
 def dcgan_init():

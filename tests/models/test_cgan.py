@@ -2,16 +2,12 @@ import numpy as np
 import pytest
 
 from kerasgan.models import CGAN
-from tests.models.model_checks import run_family_checks, tiny_dataset
+from tests.models.model_checks import tiny_dataset
 
 
 def small_cgan(**kwargs):
     return CGAN((16, 16, 1), num_classes=3, latent_dim=8, embedding_dim=4,
                 generator_filters=4, discriminator_filters=4, seed=0, **kwargs)
-
-
-def test_family_checks(tmp_path):
-    run_family_checks(small_cgan, (16, 16, 1), tmp_path, num_classes=3)
 
 
 def test_labels_reach_both_networks():

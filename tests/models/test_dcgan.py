@@ -2,15 +2,6 @@ import numpy as np
 import pytest
 
 from kerasgan.models import DCGAN, DCGANDiscriminator, DCGANGenerator
-from tests.models.model_checks import run_family_checks
-
-
-def test_family_checks(tmp_path):
-    run_family_checks(
-        lambda: DCGAN((16, 16, 1), latent_dim=8, generator_filters=4, discriminator_filters=4, seed=0),
-        (16, 16, 1),
-        tmp_path,
-    )
 
 
 @pytest.mark.parametrize("size,channels", [(16, 1), (32, 3), (64, 1), (128, 3)])

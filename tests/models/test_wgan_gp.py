@@ -1,16 +1,10 @@
 import pytest
 
 from kerasgan.models import WGANGP
-from tests.models.model_checks import run_family_checks
 
 
 def small(**kwargs):
     return WGANGP((16, 16, 1), latent_dim=8, generator_filters=4, critic_filters=4, seed=0, **kwargs)
-
-
-def test_family_checks(tmp_path):
-    model = run_family_checks(small, (16, 16, 1), tmp_path)
-    assert "gradient_penalty" in [m.name for m in model.metrics]
 
 
 def test_paper_defaults_and_critic_without_batch_norm():

@@ -1,6 +1,6 @@
 import keras
 
-from kerasgan.models.common import check_image_shape, check_positive_int
+from kerasgan.utils.validation import check_image_shape, check_positive_int
 from kerasgan.models.dcgan.dcgan_discriminator import DCGANDiscriminator
 from kerasgan.models.dcgan.dcgan_generator import DCGANGenerator
 from kerasgan.models.gan import GAN
@@ -26,6 +26,8 @@ class CGAN(GAN):
     """
 
     needs_labels = True
+
+    presets = {"tiny": {"image_shape": (16, 16, 1), "num_classes": 3, "latent_dim": 8, "embedding_dim": 4, "generator_filters": 4, "discriminator_filters": 4, "seed": 0}}
 
     def __init__(
         self,

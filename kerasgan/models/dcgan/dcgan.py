@@ -1,6 +1,6 @@
 import keras
 
-from kerasgan.models.common import check_image_shape, check_positive_int
+from kerasgan.utils.validation import check_image_shape, check_positive_int
 from kerasgan.models.dcgan.dcgan_discriminator import DCGANDiscriminator
 from kerasgan.models.dcgan.dcgan_generator import DCGANGenerator
 from kerasgan.models.gan import GAN
@@ -29,6 +29,8 @@ class DCGAN(GAN):
         >>> gan.fit(kerasgan.data.load("digits", image_size=32), epochs=2)
         >>> images = gan.generate(16, seed=0)
     """
+
+    presets = {"tiny": {"image_shape": (16, 16, 1), "latent_dim": 8, "generator_filters": 4, "discriminator_filters": 4, "seed": 0}}
 
     def __init__(
         self,

@@ -5,13 +5,8 @@ from keras import layers
 
 from kerasgan.layers import MinibatchStdDev
 from kerasgan.layers.replica_dropout import ReplicaDropout
-from kerasgan.models.common import (
-    Network,
-    check_image_shape,
-    check_positive_int,
-    dcgan_gamma_init,
-    dcgan_init,
-)
+from kerasgan.models.common import Network, dcgan_gamma_init, dcgan_init
+from kerasgan.utils.validation import check_image_shape, check_positive_int
 
 _NORMALIZATIONS = ("batch", "layer", "none")
 

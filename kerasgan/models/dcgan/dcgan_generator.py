@@ -3,13 +3,8 @@ import math
 import keras
 from keras import layers
 
-from kerasgan.models.common import (
-    Network,
-    check_image_shape,
-    check_positive_int,
-    dcgan_gamma_init,
-    dcgan_init,
-)
+from kerasgan.models.common import Network, dcgan_gamma_init, dcgan_init
+from kerasgan.utils.validation import check_image_shape, check_positive_int
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")

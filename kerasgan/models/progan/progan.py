@@ -4,7 +4,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from kerasgan.models.common import check_positive_int
+from kerasgan.utils.validation import check_positive_int
 from kerasgan.models.gan import GAN
 from kerasgan.models.progan.progan_discriminator import ProGANDiscriminator
 from kerasgan.models.progan.progan_generator import ProGANGenerator
@@ -132,6 +132,8 @@ class ProGAN(GAN):
         "gradient_penalty_weight": 10.0,
         "drift_weight": 1e-3,
     }
+
+    presets = {"tiny": {"target_resolution": 8, "channels": 1, "latent_dim": 8, "filters": 4, "seed": 0}}
 
     def __init__(
         self,

@@ -5,7 +5,8 @@ from keras import layers
 
 from kerasgan.layers.equalized import EqualizedConv2D, EqualizedDense
 from kerasgan.layers.minibatch_stddev import MinibatchStdDev
-from kerasgan.models.common import Network, check_positive_int
+from kerasgan.models.common import Network
+from kerasgan.utils.validation import check_positive_int
 from kerasgan.layers.fade_in import FadeIn
 from kerasgan.models.progan.resolutions import check_network_args, resolutions_up_to
 

@@ -2,7 +2,7 @@
 
 import math
 
-from kerasgan.models.common import check_positive_int, is_power_of_two
+from kerasgan.utils.validation import check_positive_int, is_power_of_two
 
 #: The smallest and largest resolutions the networks are built for.
 MIN_RESOLUTION = 4

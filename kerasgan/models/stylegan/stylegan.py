@@ -3,7 +3,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from kerasgan.models.common import check_positive_int
+from kerasgan.utils.validation import check_positive_int
 from kerasgan.models.progan.progan import ProGAN, _build_discriminator, _filters_up_to
 from kerasgan.models.stylegan.stylegan_generator import StyleGANGenerator, num_ws_for, style_args
 
@@ -78,6 +78,8 @@ class StyleGAN(ProGAN):
             "float32", 1.0, "truncation in W, in [-1, 1]: 1 = none, 0 = the average image", (-1.0, 1.0)
         ),
     }
+
+    presets = {"tiny": {"target_resolution": 8, "channels": 1, "latent_dim": 8, "filters": 4, "mapping_layers": 2, "seed": 0}}
 
     def __init__(
         self,

@@ -14,7 +14,8 @@ from kerasgan.layers.style import (
     StyleMixing,
     Truncation,
 )
-from kerasgan.models.common import Network, check_positive_int
+from kerasgan.models.common import Network
+from kerasgan.utils.validation import check_positive_int
 from kerasgan.layers.fade_in import FadeIn
 from kerasgan.models.progan.resolutions import check_network_args, resolutions_up_to
 

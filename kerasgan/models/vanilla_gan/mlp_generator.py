@@ -2,7 +2,8 @@ import numpy as np
 import keras
 from keras import layers
 
-from kerasgan.models.common import Network, check_positive_int
+from kerasgan.models.common import Network
+from kerasgan.utils.validation import check_positive_int
 
 
 def _check_units(hidden_units):

@@ -20,6 +20,8 @@ class VanillaGAN(GAN):
         ema_decay, seed: see `kerasgan.models.GAN`.
     """
 
+    presets = {"tiny": {"image_shape": (8, 8, 1), "latent_dim": 8, "generator_units": (16,), "discriminator_units": (16,), "seed": 0}}
+
     def __init__(
         self,
         image_shape=(28, 28, 1),

@@ -1,6 +1,6 @@
 import keras
 
-from kerasgan.models.common import check_image_shape
+from kerasgan.utils.validation import check_image_shape
 from kerasgan.models.dcgan.dcgan_discriminator import DCGANDiscriminator
 from kerasgan.models.dcgan.dcgan_generator import DCGANGenerator
 from kerasgan.models.gan import GAN
@@ -34,6 +34,8 @@ class WGANGP(GAN):
         "n_critic": 5,
         "gradient_penalty_weight": 10.0,
     }
+
+    presets = {"tiny": {"image_shape": (16, 16, 1), "latent_dim": 8, "generator_filters": 4, "critic_filters": 4, "seed": 0}}
 
     def __init__(
         self,
