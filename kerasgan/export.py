@@ -49,9 +49,9 @@ latents and labels declares the extra scalars as a class attribute of its
 GAN, `serving_inputs = {name: (dtype, default, doc)}` or
 `{name: (dtype, default, doc, (min, max))}` (e.g. StyleGAN's
 `{"truncation_psi": ("float32", 1.0, "...", (-1.0, 1.0))}`; either bound may
-be None), and accepts them as keywords of `images_from_latents`. Each becomes a scalar input of both signatures,
-after `z` / `labels` (`seed` / `num_images` / `labels`), in the order
-declared. SavedModel signatures have no optional inputs, so clients send
+be None), and accepts them as keywords of `images_from_latents`. Each
+becomes a scalar input of both signatures, after `z` / `labels` (`seed` /
+`num_images` / `labels`), in the order declared. SavedModel signatures have no optional inputs, so clients send
 every one of them (TF Serving refuses a request that lacks one); the
 defaults are recorded in `kerasgan.json` and used by the warm-up requests.
 
@@ -90,7 +90,7 @@ import tempfile
 
 import numpy as np
 
-from kerasgan.models.common import check_positive_int
+from kerasgan.utils.validation import check_positive_int
 
 logger = logging.getLogger(__name__)
 
@@ -269,8 +269,11 @@ def _check_range(family, name, dtype, default, value_range):
     bounds = []
     for bound in value_range:
         if bound is not None:
-            if isinstance(bound, bool) or not isinstance(bound, (int, float, np.number)) or not np.isfinite(bound):
-                raise ValueError(f"{where}: range bounds must be finite numbers or None. Received: {value_range!r}")
+            number = not isinstance(bound, bool) and isinstance(bound, (int, float, np.number))
+            if not number or not np.isfinite(bound):
+                raise ValueError(
+                    f"{where}: range bounds must be finite numbers or None. Received: {value_range!r}"
+                )
             bound = float(bound) if dtype.is_floating else int(bound)
         bounds.append(bound)
     lo, hi = bounds

@@ -251,7 +251,11 @@ def evaluate(
     names = _expand_metrics(metrics)
     num_samples = check_num_samples(num_samples)
     max_feature_rows = MAX_FEATURE_ROWS if max_feature_rows is None else max_feature_rows
-    if isinstance(max_feature_rows, bool) or not isinstance(max_feature_rows, (int, np.integer)) or max_feature_rows < 2:
+    if (
+        isinstance(max_feature_rows, bool)
+        or not isinstance(max_feature_rows, (int, np.integer))
+        or max_feature_rows < 2
+    ):
         raise ValueError(
             f"`max_feature_rows` must be an integer >= 2. Received: max_feature_rows={max_feature_rows!r}"
         )
@@ -284,7 +288,9 @@ def evaluate(
     for index, start in enumerate(range(0, num_samples, GENERATE_CHUNK)):
         n = min(GENERATE_CHUNK, num_samples - start)
         # Balanced labels 0, 1, ..., cycled over the whole run, made per chunk.
-        chunk_labels = (np.arange(start, start + n) % int(num_classes)).astype("int32") if num_classes else None
+        chunk_labels = None
+        if num_classes:
+            chunk_labels = (np.arange(start, start + n) % int(num_classes)).astype("int32")
         images = np.asarray(sample(n, _chunk_seed(seed, index), chunk_labels))
         if needs_probs:
             features, probs = extractor.features_and_probabilities(images)

@@ -152,10 +152,10 @@ def _download(url, path, expected_size, limit, timeout, verbose, what, end, dead
     def too_large(count):
         if os.path.exists(path):
             os.remove(path)  # our own file, holding something other than the resource
+        bound = "expected_size" if expected_size is not None else "max_size"
         return DownloadTooLargeError(
-            f"The download of {what} from {url} is larger than the {limit} bytes "
-            f"{'the registry records' if expected_size is not None else 'allowed (max_size)'}: "
-            f"{count} bytes. Stopped; the partial file {path} was removed."
+            f"The download of {what} from {url} is larger than its {limit} bytes ({bound}): "
+            f"{count} bytes arrived or were announced. Stopped; the partial file {path} was removed."
         )
 
     def past_deadline(count):

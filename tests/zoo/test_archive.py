@@ -108,7 +108,8 @@ def test_safe_extract_caps_the_declared_sizes_before_writing(tmp_path):
     archive = make_tar(tmp_path / "big.tar.gz", [("m/a.bin", bytes(600)), ("m/b.bin", bytes(600))])
     dest = tmp_path / "dest"
     dest.mkdir()
-    with pytest.raises(zoo.UnsafeArchiveError, match=r"more than 1000 bytes \(member 'm/b.bin': 600 bytes, 1200"):
+    with pytest.raises(zoo.UnsafeArchiveError,
+                       match=r"more than 1000 bytes \(member 'm/b.bin': 600 bytes, 1200"):
         zoo.safe_extract(archive, dest, prefix="m", max_size=1000)
     assert list(dest.iterdir()) == []  # the running total failed on b's header: a not written either
     assert zoo.safe_extract(archive, dest, prefix="m", max_size=1200) == ["m/a.bin", "m/b.bin"]
