@@ -170,7 +170,7 @@ def _learning_rates(model):
     rates = {}
     for name, optimizer in optimizers(model).items():
         try:
-            rates[name] = float(optimizer.learning_rate)
+            rates[name] = float(f"{float(optimizer.learning_rate):.7g}")  # float32 noise off
         except (TypeError, ValueError):
             rates[name] = None  # a schedule
     return rates
