@@ -24,6 +24,8 @@ import tempfile
 import threading
 import time
 
+from kerasgan import families
+
 
 def _parse_value(text):
     try:
@@ -48,7 +50,7 @@ def _add_train(subparsers):
         "Train a GAN family with model.fit. Writes OUT/samples/*.png, OUT/checkpoints "
         "(rerun with the same --out to resume; a checkpoint that does not fit the model "
         "is an error), OUT/history.csv and OUT/model.keras."))
-    p.add_argument("family", help="model family: gan, dcgan, cgan, wgan_gp, progan, stylegan")
+    p.add_argument("family", help="model family: " + ", ".join(families.names()))
     p.add_argument("--dataset", default="digits",
                    help="'digits' (embedded, default), a TFDS name, an image folder, an IDX file")
     p.add_argument("--out", default=None, help="run folder (default: runs/FAMILY)")

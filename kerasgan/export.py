@@ -65,9 +65,12 @@ option outside its declared (min, max): such requests would otherwise
 return NaN images (and all-zero `images_uint8`) or exhaust the server's
 memory.
 
-Image-to-image families (pix2pix, CycleGAN: not in kerasgan yet) will add a
-`translate` signature: `images` float32 [batch, H, W, C] in [-1, 1] ->
-`images`, `images_uint8` as above, with `serving_default` pointing at it.
+The signatures belong to the model's task (`kerasgan.engine.tasks`): the
+above are the latent task's. An image-to-image model (`ImageToImageTask`,
+e.g. `kerasgan.engine.ImageToImageGAN`) exports `translate` (and
+`serving_default`, the same function): `images` float32 [batch, H, W, C] in
+[-1, 1], finite, at most `max_images` rows -> `images`, `images_uint8` as
+above (the model's `call`: its sampling generator in inference mode).
 
 `assets.extra/tf_serving_warmup_requests` holds one `PredictionLog` record per
 signature (TF Serving replays them when it loads the version, so the first
@@ -90,6 +93,7 @@ import tempfile
 
 import numpy as np
 
+from kerasgan.engine.tasks import task_of
 from kerasgan.utils.validation import check_positive_int
 
 logger = logging.getLogger(__name__)
@@ -97,6 +101,7 @@ logger = logging.getLogger(__name__)
 #: Signature names (TF Serving `signature_name`).
 SERVING_DEFAULT = "serving_default"
 GENERATE_FROM_SEED = "generate_from_seed"
+TRANSLATE = "translate"
 #: Names the base signatures use; a family's `serving_inputs` may not take them.
 RESERVED_INPUTS = ("z", "labels", "seed", "num_images")
 #: Folder TF Serving reads extra assets (the warm-up requests) from.
@@ -195,8 +200,12 @@ def export_saved_model(
 # --------------------------------------------------------------------- graph
 def sampling_generator(model):
     """The generator that is exported: the EMA one when present."""
-    ema = getattr(model, "ema_generator", None)
-    return ema if ema is not None else model.generator
+    return model.sampling_network("generator")
+
+
+def _exported_networks(model):
+    """The sampling copies (EMA when present) of the generator-side networks."""
+    return [model.sampling_network(name) for name in model.roles["generator"]]
 
 
 def serving_inputs(model):
@@ -285,13 +294,44 @@ def _check_range(family, name, dtype, default, value_range):
 
 
 def build_export_archive(model, max_images=1024):
-    """A `keras.export.ExportArchive` holding the signatures described in the
-    module docstring (not yet written: call `write_out(path)`)."""
+    """A `keras.export.ExportArchive` holding the signatures of the model's
+    task (see the module docstring; not yet written: call `write_out(path)`)."""
+    _check_model(model)
+    max_images = check_positive_int("max_images", max_images)
+    return task_of(model).export_archive(model, max_images)
+
+
+def _uint8(images):
+    """round((images + 1) * 127.5) clipped to [0, 255], as uint8."""
+    import tensorflow as tf
+
+    return tf.cast(tf.clip_by_value(tf.round((images + 1.0) * 127.5), 0.0, 255.0), tf.uint8)
+
+
+def _check_batch(tf, x, name, max_images):
+    x = tf.debugging.assert_all_finite(x, f"`{name}` must be finite (no NaN or inf)")
+    with tf.control_dependencies(
+        [
+            tf.debugging.assert_less_equal(
+                tf.shape(x)[0], max_images,
+                message=f"`{name}` may have at most {max_images} rows (max_images of the export)",
+            )
+        ]
+    ):
+        return tf.identity(x)
+
+
+def latent_export_archive(model, max_images):
+    """The latent task's signatures: `serving_default` (z [, labels] [,
+    options] -> images) and `generate_from_seed`."""
     import keras
     import tensorflow as tf
 
-    _check_model(model)
-    max_images = check_positive_int("max_images", max_images)
+    if getattr(model, "condition_shape", None) is not None:
+        raise ValueError(
+            f"{type(model).__name__} is conditioned on vectors of shape {model.condition_shape}: "
+            "exporting vector-conditioned models is not supported yet (int classes are)."
+        )
     extras = _serving_inputs_with_ranges(model)
     latent_dim = int(model.latent_dim)
     num_classes = model.num_classes
@@ -348,10 +388,7 @@ def build_export_archive(model, max_images=1024):
     def images_out(z, labels=None, extra_values=()):
         images = model.images_from_latents(z, labels, **options(extra_values))
         images = tf.cast(images, tf.float32)
-        images_uint8 = tf.cast(
-            tf.clip_by_value(tf.round((images + 1.0) * 127.5), 0.0, 255.0), tf.uint8
-        )
-        return {"images": images, "images_uint8": images_uint8}
+        return {"images": images, "images_uint8": _uint8(images)}
 
     def latents_from_seed(seed, num_images):
         # Exactly `keras.random.normal((n, latent_dim), seed=seed)` on the
@@ -446,15 +483,49 @@ def build_export_archive(model, max_images=1024):
         archive.add_endpoint(
             GENERATE_FROM_SEED, generate_from_seed, [seed_spec, num_spec, labels_spec] + extra_specs
         )
-    # Image-to-image families: add a `translate` endpoint here (see the
-    # module docstring) taking `images` [batch, H, W, C].
+    return archive
+
+
+def translation_export_archive(model, max_images):
+    """The image-to-image task's signature: `translate` (= `serving_default`):
+    images in [-1, 1] -> translated images (the model's `call`)."""
+    import keras
+    import tensorflow as tf
+
+    source_shape = list(model.source_shape)
+
+    def translate(images):
+        images = tf.ensure_shape(images, [None] + source_shape)
+        images = _check_batch(tf, images, "images", max_images)
+        with tf.control_dependencies(
+            [
+                tf.debugging.assert_less_equal(
+                    tf.reduce_max(tf.abs(images)), 1.0, message="`images` must be in [-1, 1]"
+                )
+            ]
+        ):
+            images = tf.identity(images)
+        out = tf.cast(model(images, training=False), tf.float32)
+        return {"images": out, "images_uint8": _uint8(out)}
+
+    archive = keras.export.ExportArchive()
+    for network in _exported_networks(model):
+        archive.track(network)
+    spec = [tf.TensorSpec([None] + source_shape, tf.float32, name="images")]
+    archive.add_endpoint(TRANSLATE, translate, spec)
+    archive.add_endpoint(SERVING_DEFAULT, translate, spec)
     return archive
 
 
 # ------------------------------------------------------------------- warm-up
 def warmup_inputs(model, batch_size=1):
     """`{signature_name: {input_name: np.ndarray}}` replayed at warm-up (the
-    family's `serving_inputs` at their defaults)."""
+    family's `serving_inputs` at their defaults); asked of the model's task."""
+    return task_of(model).warmup_inputs(model, batch_size)
+
+
+def latent_warmup_inputs(model, batch_size=1):
+    """The latent task's warm-up requests."""
     rng = np.random.default_rng(0)
     default = {"z": rng.standard_normal((batch_size, model.latent_dim)).astype(np.float32)}
     from_seed = {"seed": np.array(0, np.int64), "num_images": np.array(1, np.int64)}
@@ -464,6 +535,12 @@ def warmup_inputs(model, batch_size=1):
     for name, _, value, _ in serving_inputs(model):  # the family's options, at their defaults
         default[name] = from_seed[name] = np.asarray(value)
     return {SERVING_DEFAULT: default, GENERATE_FROM_SEED: from_seed}
+
+
+def translation_warmup_inputs(model, batch_size=1):
+    """The image-to-image task's warm-up requests (blank images)."""
+    images = np.zeros((batch_size, *model.source_shape), np.float32)
+    return {TRANSLATE: {"images": images}, SERVING_DEFAULT: {"images": images}}
 
 
 def write_warmup_requests(model, path, model_name="model", batch_size=1):
@@ -501,15 +578,13 @@ def write_warmup_requests(model, path, model_name="model", batch_size=1):
 
 # ----------------------------------------------------------------- helpers
 def _check_model(model):
-    missing = [
-        a for a in ("generator", "latent_dim", "num_classes", "images_from_latents")
-        if not hasattr(model, a)
-    ]
-    if missing:
+    try:
+        task_of(model)
+    except ValueError:
         raise ValueError(
-            "`model` must be a kerasgan GAN (with `generator`, `latent_dim`, "
-            f"`num_classes`, `images_from_latents`). Received: model={type(model).__name__}"
-        )
+            "`model` must be a kerasgan model (a `kerasgan.engine.AdversarialModel` with a "
+            f"task). Received: model={type(model).__name__}"
+        ) from None
 
 
 def _resolve_version_path(path, version):
@@ -557,24 +632,32 @@ def _write_metadata(model, path, max_images):
         config = model.get_config()
     except Exception:  # a model without a serialisable config still exports
         config = None
-    extras = _serving_inputs_with_ranges(model)
-    extra_names = [name for name, _, _, _, _ in extras]
-    labels = ["labels"] if model.num_classes is not None else []
-    signatures = {
-        SERVING_DEFAULT: ["z"] + labels + extra_names,
-        GENERATE_FROM_SEED: ["seed", "num_images"] + labels + extra_names,
-    }
     metadata = {
         "kerasgan_version": kerasgan.__version__,
         "family": type(model).__name__,
+        "task": task_of(model).name,
+        "image_shape": list(model.image_shape) if getattr(model, "image_shape", None) else None,
+        "exported_generator": _exported_networks(model)[0].name,
+        "max_images": max_images,
+    }
+    metadata.update(task_of(model).serving_metadata(model))
+    metadata["config"] = config
+    with open(path, "w") as f:
+        json.dump(metadata, f, indent=2, default=_json_default)
+
+
+def latent_serving_metadata(model):
+    """The latent task's entries of `kerasgan.json`."""
+    extras = _serving_inputs_with_ranges(model)
+    extra_names = [name for name, _, _, _, _ in extras]
+    labels = ["labels"] if model.num_classes is not None else []
+    return {
         "latent_dim": int(model.latent_dim),
         "num_classes": model.num_classes,
-        "image_shape": list(model.image_shape) if getattr(model, "image_shape", None) else None,
-        "exported_generator": (
-            "ema_generator" if getattr(model, "ema_generator", None) is not None else "generator"
-        ),
-        "max_images": max_images,
-        "signatures": signatures,
+        "signatures": {
+            SERVING_DEFAULT: ["z"] + labels + extra_names,
+            GENERATE_FROM_SEED: ["seed", "num_images"] + labels + extra_names,
+        },
         "serving_inputs": {
             name: dict(
                 {"dtype": dtype.name, "default": default.item(), "doc": doc},
@@ -582,10 +665,16 @@ def _write_metadata(model, path, max_images):
             )
             for name, dtype, default, doc, value_range in extras
         },
-        "config": config,
     }
-    with open(path, "w") as f:
-        json.dump(metadata, f, indent=2, default=_json_default)
+
+
+def translation_serving_metadata(model):
+    """The image-to-image task's entries of `kerasgan.json`."""
+    return {
+        "source_shape": list(model.source_shape),
+        "signatures": {TRANSLATE: ["images"], SERVING_DEFAULT: ["images"]},
+        "serving_inputs": {},
+    }
 
 
 def _json_default(value):

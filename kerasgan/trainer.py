@@ -62,15 +62,8 @@ from kerasgan import distribute
 from kerasgan import models as models_lib
 from kerasgan.callbacks.history_csv import HistoryCSV
 from kerasgan.callbacks.non_finite_guard import NonFiniteError, first_non_finite, optimizers
+from kerasgan.engine.tasks import task_of
 from kerasgan.utils import atomic
-
-#: Per-family architecture defaults used by `train` (overridable with `model_kwargs`).
-FAMILY_DEFAULTS = {
-    "gan": {},
-    "dcgan": {"generator_filters": 64, "discriminator_filters": 64},
-    "cgan": {"generator_filters": 64, "discriminator_filters": 64},
-    "wgan_gp": {"generator_filters": 64, "critic_filters": 64},
-}
 
 #: Checkpoint key of a progressive model's `images_seen` variable.
 _IMAGES_SEEN_KEY = "model/images_seen/.ATTRIBUTES/VARIABLE_VALUE"
@@ -202,22 +195,17 @@ def is_progressive(model):
 
 def build_model(family, image_size, channels, latent_dim=100, num_classes=None, seed=0, **model_kwargs):
     """Builds a registered family for square `image_size` images (the
-    target resolution of a progressive family)."""
+    target resolution of a progressive family); `num_classes` reaches the
+    families whose task asks for it (class-conditional ones)."""
     key = _family_key(family)
-    kwargs = dict(FAMILY_DEFAULTS.get(key, {}))
-    kwargs.update(model_kwargs)
-    if _grows(models_lib.FAMILIES[key]):
+    cls = models_lib.FAMILIES[key]
+    kwargs = dict(model_kwargs)
+    if _grows(cls):
         kwargs.update(target_resolution=image_size, channels=channels)
     else:
         kwargs.update(image_shape=(image_size, image_size, channels))
     kwargs.update(latent_dim=latent_dim, seed=seed)
-    if key == "cgan":
-        if not num_classes:
-            raise ValueError(
-                "A conditional GAN needs a labelled dataset (class subfolders, IDX labels, "
-                "a TFDS set with labels, ...); this one has no classes."
-            )
-        kwargs["num_classes"] = num_classes
+    kwargs.update(task_of(cls).data_kwargs(cls, num_classes)[0])
     return models_lib.get(key, **kwargs)
 
 
@@ -312,7 +300,7 @@ class _PhaseSamples(keras.callbacks.Callback):
 def _fit_progressive(model, schedule, load, callbacks, initial_epoch, steps_per_epoch, verbose):
     """Runs the remaining phases with `train_progressive`; returns one
     `History` over all of them (epochs numbered on from `initial_epoch`)."""
-    from kerasgan.models.progan import train_progressive
+    from kerasgan.callbacks import train_progressive
 
     def dataset_fn(resolution, batch_size):
         phase = schedule.phase(resolution, model.start_resolution, model.target_resolution)
@@ -429,13 +417,15 @@ def train(
     compile_kwargs = dict(compile_kwargs or {})
     keras.utils.set_random_seed(seed)
     key = _family_key(family)
-    conditional = key == "cgan"
     info = data_lib.info(dataset, split=split, data_dir=data_dir)
+    # The family's task says what it needs from the data (class-conditional
+    # families: the class count, and labelled batches).
+    _, with_labels = task_of(models_lib.FAMILIES[key]).data_kwargs(models_lib.FAMILIES[key], info.num_classes)
     channels = channels or info.channels
     with strategy.scope():
         model = build_model(
             key, image_size, channels, latent_dim=latent_dim,
-            num_classes=info.num_classes if conditional else None, seed=seed, **model_kwargs,
+            num_classes=info.num_classes if with_labels else None, seed=seed, **model_kwargs,
         )
         if strategy.num_replicas_in_sync > 1:
             distribute.synchronize_batch_norm(model)
@@ -443,7 +433,7 @@ def train(
 
     def load(resolution, batch):
         return data_lib.load(
-            dataset, resolution, batch, channels=channels, with_labels=conditional,
+            dataset, resolution, batch, channels=channels, with_labels=with_labels,
             split=split, data_dir=data_dir, seed=seed, repeat=True,
         )
 

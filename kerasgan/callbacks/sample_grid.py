@@ -3,16 +3,20 @@ import os
 import keras
 import tensorflow as tf
 
+from kerasgan.engine.tasks import task_of
 from kerasgan.utils.images import save_image_grid
 
 
 class SampleGrid(keras.callbacks.Callback):
-    """Writes a PNG grid of samples from fixed latents after every epoch.
+    """Writes a PNG grid of samples after every epoch, drawn by the model's
+    task (`kerasgan.engine.tasks`).
 
-    The latents are fixed by `seed` (chosen once: the same seed gives the same
-    latents every epoch, also after a resume), so the grids show how the same
-    samples evolve. Conditional models get labels cycling through the classes
-    (one class per column when `num_images` is a multiple of `num_classes`).
+    Latent models: the latents are fixed by `seed` (chosen once: the same seed
+    gives the same latents every epoch, also after a resume), so the grids
+    show how the same samples evolve; conditional models get one class per
+    column when `num_images` is a multiple of `num_classes`. Image-to-image
+    models: rows of input | translation (| target) for the first
+    `num_images` examples of `inputs`.
     Files are `epoch_0001.png`, ... in `directory`; with `log_dir` the grid is
     also written as a TensorBoard image summary.
 
@@ -22,9 +26,10 @@ class SampleGrid(keras.callbacks.Callback):
         seed: seed of the fixed latents.
         every_n_epochs: write one grid every this many epochs.
         log_dir: optional TensorBoard log folder.
+        inputs: a fixed batch to translate (image-to-image models only).
     """
 
-    def __init__(self, directory, num_images=64, seed=0, every_n_epochs=1, log_dir=None):
+    def __init__(self, directory, num_images=64, seed=0, every_n_epochs=1, log_dir=None, inputs=None):
         super().__init__()
         if int(num_images) < 1 or int(every_n_epochs) < 1:
             raise ValueError(
@@ -36,24 +41,16 @@ class SampleGrid(keras.callbacks.Callback):
         self.seed = int(seed)
         self.every_n_epochs = int(every_n_epochs)
         self.log_dir = log_dir
+        self.inputs = inputs
         self._writer = None
         self.last_path = None
-
-    def _labels(self):
-        num_classes = getattr(self.model, "num_classes", None)
-        if num_classes is None:
-            return None
-        columns = num_classes if self.num_images % num_classes == 0 else None
-        if columns:
-            return [i % num_classes for i in range(self.num_images)]
-        return None  # the model's default: classes cycled
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs:
             return
-        images = self.model.generate(self.num_images, seed=self.seed, labels=self._labels())
-        num_classes = getattr(self.model, "num_classes", None)
-        columns = num_classes if num_classes and self.num_images % num_classes == 0 else None
+        # The model's task draws the grid (latent models: fixed latents, one
+        # class per column when the classes fit; translation: input | output).
+        images, columns = task_of(self.model).sample_grid(self.model, self.num_images, self.seed, self.inputs)
         self.last_path = save_image_grid(
             images, os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png"), columns=columns
         )

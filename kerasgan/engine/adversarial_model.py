@@ -265,19 +265,16 @@ class AdversarialModel(keras.Model):
             # Build now, inside whatever strategy scope is active: building
             # lazily inside a replica context fails.
             optimizer.build(self.role_variables(role))
-        # Settings that are not JSON (a loss given as functions) are left out.
+        # The resolved settings (defaults filled in); values that are not JSON
+        # (a loss given as functions) are left out.
         self._compile_args = dict(
-            {k: v for k, v in settings.items() if isinstance(v, (str, int, float, bool))},
+            {k: v for k, v in resolved.items() if v is None or isinstance(v, (str, int, float, bool))},
             n_critic=self.n_critic,
             extra_terms=[terms_lib.serialize(t) for t in extra_terms],
             term_weights=term_weights,
             jit_compile=jit_compile,
             steps_per_execution=steps_per_execution,
         )
-        if d_learning_rate is not None:
-            self._compile_args["d_learning_rate"] = d_learning_rate
-        if g_learning_rate is not None:
-            self._compile_args["g_learning_rate"] = g_learning_rate
         self.on_compile()
         super().compile(
             optimizer=None,

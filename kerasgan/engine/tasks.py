@@ -106,18 +106,36 @@ class LatentTask:
         labels, columns = self.grid_labels(model, num_images)
         return model.generate(num_images, seed=seed, labels=labels), columns
 
-    def data_kwargs(self, family, info):
+    def data_kwargs(self, family, num_classes):
         """What the trainer passes the family's constructor from the data
-        (`info` from `kerasgan.data.info`), and whether the data must carry
-        labels."""
+        (`num_classes`: the data's class count, None when unlabelled), and
+        whether the batches must carry labels: `(kwargs, with_labels)`."""
         if not getattr(family, "needs_labels", False):
             return {}, False
-        if not info.num_classes:
+        if not num_classes:
             raise ValueError(
                 f"{family.__name__} is conditional: it needs a labelled dataset (class subfolders, "
                 "IDX labels, a TFDS set with labels, ...); this one has no classes."
             )
-        return {"num_classes": info.num_classes}, True
+        return {"num_classes": num_classes}, True
+
+
+    # Serving (kerasgan.export): the signatures, warm-up requests and
+    # metadata of this task.
+    def export_archive(self, model, max_images):
+        from kerasgan import export
+
+        return export.latent_export_archive(model, max_images)
+
+    def warmup_inputs(self, model, batch_size):
+        from kerasgan import export
+
+        return export.latent_warmup_inputs(model, batch_size)
+
+    def serving_metadata(self, model):
+        from kerasgan import export
+
+        return export.latent_serving_metadata(model)
 
 
 class ImageToImageTask:
@@ -154,8 +172,23 @@ class ImageToImageTask:
         images = tf.reshape(tf.stack(columns, axis=1), [-1] + list(columns[1].shape[1:]))
         return images, len(columns)
 
-    def data_kwargs(self, family, info):
+    def data_kwargs(self, family, num_classes):
         return {}, False
+
+    def export_archive(self, model, max_images):
+        from kerasgan import export
+
+        return export.translation_export_archive(model, max_images)
+
+    def warmup_inputs(self, model, batch_size):
+        from kerasgan import export
+
+        return export.translation_warmup_inputs(model, batch_size)
+
+    def serving_metadata(self, model):
+        from kerasgan import export
+
+        return export.translation_serving_metadata(model)
 
 
 def task_of(model_or_class):

@@ -3,6 +3,7 @@
 `get(name, **kwargs)` builds a family by its registry name (used by the CLI).
 """
 
+from kerasgan import families
 from kerasgan.models.cgan import CGAN
 from kerasgan.models.dcgan import DCGAN, DCGANDiscriminator, DCGANGenerator
 from kerasgan.models.gan import GAN
@@ -11,15 +12,8 @@ from kerasgan.models.stylegan import StyleGAN, StyleGANGenerator
 from kerasgan.models.vanilla_gan import MLPDiscriminator, MLPGenerator, VanillaGAN
 from kerasgan.models.wgan_gp import WGANGP
 
-#: Registry name -> family class.
-FAMILIES = {
-    "gan": VanillaGAN,
-    "dcgan": DCGAN,
-    "cgan": CGAN,
-    "wgan_gp": WGANGP,
-    "progan": ProGAN,
-    "stylegan": StyleGAN,
-}
+#: Registry name -> family class (the names and classes: `kerasgan.families`).
+FAMILIES = {name: families.load_class(name) for name in families.FAMILY_CLASSES}
 
 
 def get(name, **kwargs):

@@ -61,3 +61,28 @@ def test_translation_sample_grid_shows_input_output_and_target_rows():
     assert columns == 3 and tuple(images.shape) == (9, 16, 16, 1)
     np.testing.assert_array_equal(images.numpy()[0], source[0])
     np.testing.assert_array_equal(images.numpy()[2], target[0])
+
+
+def test_image_to_image_export_has_a_translate_signature_equal_to_translate(tmp_path):
+    import json
+
+    from kerasgan.export import export_saved_model
+
+    gan = toy_pix2pix(ema_decay=0.9)
+    gan.compile()
+    source, target = paired_data(n=8)
+    gan.fit(tf.data.Dataset.from_tensor_slices((source, target)).batch(8), epochs=1, verbose=0)
+    version = export_saved_model(gan, tmp_path / "p2p", version=1, max_images=16, warmup=False)
+    loaded = tf.saved_model.load(version)
+    assert set(loaded.signatures) == {"translate", "serving_default"}
+    out = loaded.signatures["translate"](images=tf.constant(source))
+    np.testing.assert_allclose(out["images"].numpy(), gan.translate(source).numpy(), atol=1e-6)
+    assert out["images_uint8"].dtype == tf.uint8
+    meta = json.loads((tmp_path / "p2p" / "1" / "assets.extra" / "kerasgan.json").read_text())
+    assert meta["task"] == "image_to_image" and meta["exported_generator"] == "ema_generator"
+    assert meta["signatures"]["translate"] == ["images"]
+    bad = source.copy()
+    bad[0, 0, 0, 0] = np.nan
+    for images, message in ((bad, "finite"), (source * 3, r"\[-1, 1\]"), (np.zeros((17, 16, 16, 1), "float32"), "at most 16")):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+            loaded.signatures["translate"](images=tf.constant(images))
