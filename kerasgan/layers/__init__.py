@@ -1,10 +1,14 @@
 """Layers shared by the GAN families."""
 
+from kerasgan.layers.conditional_batch_normalization import ConditionalBatchNormalization, standing_statistics
 from kerasgan.layers.equalized import EqualizedConv2D, EqualizedDense
 from kerasgan.layers.fade_in import FadeIn
 from kerasgan.layers.minibatch_stddev import MinibatchStdDev
 from kerasgan.layers.pixel_norm import PixelNorm
+from kerasgan.layers.projection_discriminator_head import ProjectionDiscriminatorHead
 from kerasgan.layers.replica_dropout import ReplicaDropout
+from kerasgan.layers.self_attention import SelfAttention
+from kerasgan.layers.spectral_norm import spectral_norm
 from kerasgan.layers.style import (
     AdaIN,
     LearnedConstant,
@@ -17,6 +21,7 @@ from kerasgan.layers.style import (
 
 __all__ = [
     "AdaIN",
+    "ConditionalBatchNormalization",
     "EqualizedConv2D",
     "EqualizedDense",
     "FadeIn",
@@ -25,8 +30,12 @@ __all__ = [
     "ModulatedConv2D",
     "NoiseInjection",
     "PixelNorm",
+    "ProjectionDiscriminatorHead",
     "ReplicaDropout",
     "ScaledLeakyReLU",
+    "SelfAttention",
     "StyleMixing",
     "Truncation",
+    "spectral_norm",
+    "standing_statistics",
 ]
