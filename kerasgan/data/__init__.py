@@ -20,6 +20,13 @@ rather than from the dataset. `load_arrays(source, image_size)` gives every
 image (and label) as NumPy arrays, unshuffled (for evaluation);
 `read_idx(path)` reads one IDX file into NumPy.
 
+Two domains (image-to-image translation, `kerasgan.data.pairs`):
+`load_paired(source_dir, target_dir, image_size)` gives `{"source",
+"target"}` batches of files matched by a key of their names (emoji code
+points by default), on a deterministic hash split (`split_of`, ~10% test);
+`load_unpaired(a, b, image_size)` zips two independently shuffled sources
+into `{"a", "b"}` batches; `load_pair_arrays` gives a split's pairs as arrays.
+
 Bad files are refused with a `ValueError` naming them, never looped on,
 wrapped or read without bound: folder walks follow each link once and never
 open FIFOs, IDX files are read no further than their header declares (at most
@@ -28,19 +35,27 @@ default). See docs/data_safety.md.
 
 Modules: `loaders` (the pipeline, `load`/`info`), `sources` (recognising a
 source, one class per kind), `images` (per-image TF preprocessing), `folders`
-(finding and decoding image files with Pillow), `idx` (the IDX format).
+(finding and decoding image files with Pillow), `idx` (the IDX format),
+`pairs` (two-domain data).
 """
 
 from kerasgan.data.idx import read_idx
 from kerasgan.data.loaders import info, load, load_arrays, num_classes
+from kerasgan.data.pairs import codepoint_key, load_pair_arrays, load_paired, load_unpaired, match_pairs, split_of
 from kerasgan.data.sources import ACCEPTED_SOURCES, DatasetInfo
 
 __all__ = [
     "ACCEPTED_SOURCES",
     "DatasetInfo",
+    "codepoint_key",
     "info",
     "load",
     "load_arrays",
+    "load_pair_arrays",
+    "load_paired",
+    "load_unpaired",
+    "match_pairs",
     "num_classes",
     "read_idx",
+    "split_of",
 ]
