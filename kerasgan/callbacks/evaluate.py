@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from tensorflow.core.framework import summary_pb2
 
-from kerasgan.metrics.evaluation import _expand_metrics
+from kerasgan.metrics.evaluation import expand_metrics
 from kerasgan.metrics.evaluation import default_extractor
 from kerasgan.metrics.evaluation import evaluate
 from kerasgan.metrics.reference_statistics import ReferenceStatistics
@@ -81,7 +81,7 @@ class Evaluate(keras.callbacks.Callback):
             raise ValueError(
                 f"`every_n_epochs` must be >= 1. Received: every_n_epochs={every_n_epochs}"
             )
-        self.metric_names = _expand_metrics(metrics)
+        self.metric_names = expand_metrics(metrics)
         if monitor not in self.metric_names:
             raise ValueError(
                 f"`monitor` must be one of the computed metrics {self.metric_names}. "

@@ -120,6 +120,13 @@ class LatentTask:
         return {"num_classes": num_classes}, True
 
 
+    def sampler(self, model, batch_size):
+        """How `kerasgan.metrics.evaluate` samples the model: `(fn(n, seed,
+        labels) -> images, num_classes)`."""
+        from kerasgan.metrics import evaluation
+
+        return evaluation.latent_sampler(model, batch_size)
+
     # Serving (kerasgan.export): the signatures, warm-up requests and
     # metadata of this task.
     def export_archive(self, model, max_images):
@@ -174,6 +181,12 @@ class ImageToImageTask:
 
     def data_kwargs(self, family, num_classes):
         return {}, False
+
+    def sampler(self, model, batch_size):
+        raise ValueError(
+            f"{type(model).__name__} translates images: score its translations of a test set "
+            "(kerasgan.metrics on model.translate(...)), not samples from latents."
+        )
 
     def export_archive(self, model, max_images):
         from kerasgan import export

@@ -145,7 +145,7 @@ class _RunningInceptionScore:
         return float(np.mean(scores)), float(np.std(scores))
 
 
-def _expand_metrics(metrics):
+def expand_metrics(metrics):
     if isinstance(metrics, str):
         metrics = (metrics,)
     out = []
@@ -168,25 +168,36 @@ def _chunk_seed(seed, index):
 
 
 def _sample_fn(model_or_fn, batch_size):
-    """(fn(n, seed, labels) -> images, num_classes) for models and callables."""
+    """(fn(n, seed, labels) -> images, num_classes) for models and callables:
+    a kerasgan model's task says how it is sampled; any object with
+    `generate(n, seed=..., labels=...)` and `num_classes` (an exported
+    SavedModel's sampler) or a callable `fn(n, seed)` works too."""
+    task = getattr(type(model_or_fn), "task", None)
+    if task is not None:
+        return task.sampler(model_or_fn, batch_size)
     if hasattr(model_or_fn, "generate"):
-        model = model_or_fn
-
-        def fn(n, seed, labels):
-            kwargs = {"seed": seed}
-            if batch_size is not None:
-                kwargs["batch_size"] = batch_size
-            if labels is not None:
-                kwargs["labels"] = labels
-            return model.generate(n, **kwargs)
-
-        return fn, getattr(model, "num_classes", None)
+        return latent_sampler(model_or_fn, batch_size)
     if callable(model_or_fn):
         return (lambda n, seed, labels: model_or_fn(n, seed)), None
     raise ValueError(
         "Expected a kerasgan model (with `generate`) or a callable fn(n, seed) -> "
         f"images. Received: {type(model_or_fn).__name__}"
     )
+
+
+def latent_sampler(model, batch_size):
+    """How a latent -> image model is sampled for evaluation: `generate` with
+    the chunk's seed and labels; `(fn, num_classes)`."""
+
+    def fn(n, seed, labels):
+        kwargs = {"seed": seed}
+        if batch_size is not None:
+            kwargs["batch_size"] = batch_size
+        if labels is not None:
+            kwargs["labels"] = labels
+        return model.generate(n, **kwargs)
+
+    return fn, getattr(model, "num_classes", None)
 
 
 def default_extractor(include_top=False):
@@ -248,7 +259,7 @@ def evaluate(
         used). Turn it into `Score`s with
         `kerasgan.metrics.scores_from_results`.
     """
-    names = _expand_metrics(metrics)
+    names = expand_metrics(metrics)
     num_samples = check_num_samples(num_samples)
     max_feature_rows = MAX_FEATURE_ROWS if max_feature_rows is None else max_feature_rows
     if (

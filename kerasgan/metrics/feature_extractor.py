@@ -87,14 +87,6 @@ def prepare_images(images, image_size, channels):
     return x
 
 
-def sha256_of_file(path, chunk_size=1 << 20):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(chunk_size), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def sha256_of_weights(weights):
     """SHA-256 over a list of weight arrays (dtype, shape and bytes, in order)."""
     digest = hashlib.sha256()

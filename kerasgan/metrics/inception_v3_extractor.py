@@ -5,9 +5,8 @@ import os
 import keras
 import tensorflow as tf
 
-from kerasgan.metrics.feature_extractor import FeatureExtractor
-from kerasgan.metrics.feature_extractor import sha256_of_file
-from kerasgan.metrics.feature_extractor import sha256_of_weights
+from kerasgan.metrics.feature_extractor import FeatureExtractor, sha256_of_weights
+from kerasgan.utils.hashing import sha256_file
 
 _BASE_URL = "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/"
 NOTOP_FILENAME = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
@@ -109,7 +108,7 @@ class InceptionV3Extractor(FeatureExtractor):
 
     def _weights_hash(self):
         if self.weights_path is not None:
-            return sha256_of_file(self.weights_path)
+            return sha256_file(self.weights_path)
         return sha256_of_weights(self.model.get_weights())
 
     def _features_batch(self, x):

@@ -42,6 +42,7 @@ Nothing here imports TensorFlow until a model is loaded.
 
 from kerasgan.zoo import registry as _registry
 from kerasgan.zoo.archive import UnsafeArchiveError, make_archive, safe_extract
+from kerasgan.zoo.download import DownloadDeadlineError, DownloadTooLargeError
 from kerasgan.zoo.loading import FORMATS, cache_dir, download, load, locate, zoo_dir
 from kerasgan.zoo.registry import (
     ChecksumError,
@@ -73,6 +74,8 @@ def info(name, registry=None):
 __all__ = [
     "FORMATS",
     "ChecksumError",
+    "DownloadDeadlineError",
+    "DownloadTooLargeError",
     "UnsafeArchiveError",
     "build_entry",
     "cache_dir",

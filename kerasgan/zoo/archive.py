@@ -12,6 +12,7 @@ import pathlib
 import re
 import tarfile
 
+from kerasgan.utils.hashing import sha256_file
 from kerasgan.zoo import registry as registry_lib
 
 #: Without `max_size`, an archive may extract to at most this multiple of its
@@ -76,7 +77,7 @@ def make_archive(name, out_dir=None, *, url=None, registry=None, zoo_dir=None):
     finally:
         if tmp.exists():
             tmp.unlink()
-    fields = {"archive_sha256": registry_lib.sha256_file(path), "archive_size": path.stat().st_size}
+    fields = {"archive_sha256": sha256_file(path), "archive_size": path.stat().st_size}
     if url is not None:
         fields["url"] = url
     registry_lib.update_entry(name, registry, **fields)

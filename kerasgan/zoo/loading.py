@@ -6,6 +6,7 @@ import pathlib
 import shutil
 import tempfile
 
+from kerasgan.utils.hashing import sha256_file
 from kerasgan.zoo import archive as archive_lib
 from kerasgan.zoo import download as download_lib
 from kerasgan.zoo import registry as registry_lib
@@ -62,7 +63,8 @@ def locate(name, registry=None, zoo_dir=None, cache_dir=None):
     return None, None
 
 
-def download(name, registry=None, zoo_dir=None, cache_dir=None, timeout=60, verbose=True):
+def download(name, registry=None, zoo_dir=None, cache_dir=None, timeout=60, verbose=True,
+             deadline=None):
     """A verified local folder holding every file of `name`, downloading it when needed.
 
     Looks in the checkout's zoo folder, then the cache; a folder counts when
@@ -71,11 +73,16 @@ def download(name, registry=None, zoo_dir=None, cache_dir=None, timeout=60, verb
     archive's SHA-256, extracts it safely into a temporary folder in the
     cache, checks every file, and renames it to `CACHE/NAME`.
 
+    The transfer stops at the registry's archive size and at `deadline`
+    seconds (default `download.DEFAULT_DEADLINE`, 30 minutes; the `.partial`
+    file is kept to resume); extraction stops at the entry's total file size.
+
     Returns:
         The folder (a `pathlib.Path`).
 
     Raises:
-        ValueError: unknown name (listing the known ones).
+        ValueError: unknown name (listing the known ones); more bytes than
+            the registry's size (`DownloadTooLargeError`).
         ChecksumError: a local file or the downloaded archive does not match
             the registry. Local files are left as they are; a downloaded
             archive that does not match is removed (it is our own temporary
@@ -85,7 +92,8 @@ def download(name, registry=None, zoo_dir=None, cache_dir=None, timeout=60, verb
         FileNotFoundError: no local copy and no url; or the cache folder
             exists but is incomplete (kerasgan does not delete it for you).
         ConnectionError: the download stopped early (the `.partial` file is
-            kept; call again to resume).
+            kept; call again to resume), e.g. at the deadline
+            (`DownloadDeadlineError`).
     """
     entry = registry_lib.get_entry(name, registry)
     _, folder = locate(name, registry, zoo_dir, cache_dir)
@@ -113,10 +121,11 @@ def download(name, registry=None, zoo_dir=None, cache_dir=None, timeout=60, verb
     cache.mkdir(parents=True, exist_ok=True)
     partial = cache / f"{name}.tar.gz.partial"
     download_lib.download_file(
-        entry["url"], partial, expected_size=entry.get("archive_size"), timeout=timeout, verbose=verbose
+        entry["url"], partial, expected_size=entry.get("archive_size"), timeout=timeout, verbose=verbose,
+        deadline=deadline, what=f"zoo entry {name!r}",
     )
     try:
-        actual = registry_lib.sha256_file(partial)
+        actual = sha256_file(partial)
         if actual != entry["archive_sha256"]:
             raise registry_lib.ChecksumError(
                 entry["url"], entry["archive_sha256"], actual, what="archive downloaded from",
@@ -125,7 +134,9 @@ def download(name, registry=None, zoo_dir=None, cache_dir=None, timeout=60, verb
             )
         tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{name}-", dir=cache))
         try:
-            archive_lib.safe_extract(partial, tmp, prefix=name)
+            archive_lib.safe_extract(
+                partial, tmp, prefix=name, max_size=sum(f["size"] for f in entry["files"].values())
+            )
             registry_lib.verify_files(tmp / name, entry["files"])
             try:
                 os.rename(tmp / name, target)

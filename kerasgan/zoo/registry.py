@@ -31,13 +31,14 @@ Nothing here imports TensorFlow.
 """
 
 import copy
-import hashlib
 import json
 import logging
 import os
 import pathlib
 import re
 import tempfile
+
+from kerasgan.utils.hashing import sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,6 @@ ENTRY_KEYS = (
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
-_CHUNK = 1 << 20
 
 
 class ChecksumError(ValueError):
@@ -210,15 +210,6 @@ def get_entry(name, registry=None):
 
 
 # ------------------------------------------------------------------ hashing
-def sha256_file(path):
-    """Hex SHA-256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def folder_files(folder):
     """`{relative/path: {"sha256": ..., "size": ...}}` for every file under `folder`.
 

@@ -8,7 +8,7 @@ from keras.src.legacy.saving import legacy_h5_format
 
 from kerasgan.metrics import InceptionV3Extractor
 from kerasgan.metrics import inception_v3_extractor
-from kerasgan.metrics.feature_extractor import sha256_of_file
+from kerasgan.utils.hashing import sha256_file
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_grayscale_and_batches_of_batches(extractor):
 
 
 def test_identity_is_hash_of_weights_file(extractor, weights_files):
-    assert extractor.identity == f"inception_v3@sha256:{sha256_of_file(weights_files[0])}"
+    assert extractor.identity == f"inception_v3@sha256:{sha256_file(weights_files[0])}"
 
 
 def test_imagenet_from_keras_cache(extractor, weights_files, monkeypatch):

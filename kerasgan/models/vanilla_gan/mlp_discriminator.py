@@ -3,7 +3,7 @@ from keras import layers
 
 from kerasgan.layers.replica_dropout import ReplicaDropout
 from kerasgan.models.common import Network
-from kerasgan.models.vanilla_gan.mlp_generator import _check_units
+from kerasgan.models.vanilla_gan.mlp_generator import check_hidden_units
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -20,7 +20,7 @@ class MLPDiscriminator(Network):
         image_shape = tuple(int(d) for d in image_shape)
         if len(image_shape) != 3 or min(image_shape) < 1:
             raise ValueError(f"`image_shape` must be (height, width, channels). Received: image_shape={image_shape!r}")
-        hidden_units = _check_units(hidden_units)
+        hidden_units = check_hidden_units(hidden_units)
         images = keras.Input(image_shape, name="images")
         x = layers.Flatten(name="flatten")(images)
         for i, units in enumerate(hidden_units):

@@ -6,7 +6,7 @@ from kerasgan.models.common import Network
 from kerasgan.utils.validation import check_positive_int
 
 
-def _check_units(hidden_units):
+def check_hidden_units(hidden_units):
     units = tuple(int(u) for u in hidden_units)
     if not units or min(units) < 1:
         raise ValueError(f"`hidden_units` must be positive sizes. Received: hidden_units={hidden_units!r}")
@@ -28,7 +28,7 @@ class MLPGenerator(Network):
         if len(image_shape) != 3 or min(image_shape) < 1:
             raise ValueError(f"`image_shape` must be (height, width, channels). Received: image_shape={image_shape!r}")
         latent_dim = check_positive_int("latent_dim", latent_dim)
-        hidden_units = _check_units(hidden_units)
+        hidden_units = check_hidden_units(hidden_units)
         latents = keras.Input((latent_dim,), name="latents")
         x = latents
         for i, units in enumerate(hidden_units):
