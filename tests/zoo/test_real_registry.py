@@ -21,7 +21,16 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 REGISTRY = registry_lib.PACKAGE_REGISTRY
 ZOO_DIR = REPO_ROOT / "zoo"
 ENTRIES = zoo.read_registry(REGISTRY)["models"]
+#: `generate(8, seed=7)` of every entry (its `.keras` file and its SavedModel's
+#: `generate_from_seed`, options at their defaults, classes cycled), computed
+#: at a6226a1, before the models moved onto kerasgan.engine: every later
+#: version must reproduce them (max difference 1e-5).
+BEFORE_ENGINE = np.load(pathlib.Path(__file__).parent / "generate_seed7_before_engine.npz")
 REQUIRED = ("family", "description", "resolution", "dataset", "licence", "metrics")
+
+
+def test_every_entry_has_its_pre_engine_images():
+    assert {e["name"] for e in ENTRIES} <= {key.split("/")[0] for key in BEFORE_ENGINE.files}
 
 
 def test_registry_is_valid():
@@ -62,7 +71,15 @@ def test_entry_loads_in_both_formats_and_generates(entry, tmp_path):
     images = model.generate(4, seed=0, labels=labels).numpy()
     assert images.shape[1:] == (entry["resolution"], entry["resolution"], model.image_shape[-1])
     assert np.isfinite(images).all() and images.min() >= -1 and images.max() <= 1
+    np.testing.assert_allclose(
+        model.generate(8, seed=7).numpy(), BEFORE_ENGINE[f"{name}/keras"], atol=1e-5, rtol=0
+    )
     served = zoo.load(name, format="saved_model", **where)
+    seven = {"seed": tf.constant(7, tf.int64), "num_images": tf.constant(8, tf.int64)}
+    if model.num_classes:
+        seven["labels"] = tf.zeros([0], tf.int32)  # classes 0, 1, ... cycled, as generate
+    np.testing.assert_allclose(served.signatures["generate_from_seed"](**seven)["images"].numpy(),
+                               BEFORE_ENGINE[f"{name}/saved_model"], atol=1e-5, rtol=0)
     inputs = {"seed": tf.constant(0, tf.int64), "num_images": tf.constant(4, tf.int64)}
     if model.num_classes:
         inputs["labels"] = tf.constant([0], tf.int32)
