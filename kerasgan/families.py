@@ -13,6 +13,7 @@ FAMILY_CLASSES = {
     "wgan_gp": "kerasgan.models.wgan_gp:WGANGP",
     "progan": "kerasgan.models.progan:ProGAN",
     "stylegan": "kerasgan.models.stylegan:StyleGAN",
+    "sagan": "kerasgan.models.sagan:SAGAN",
 }
 
 

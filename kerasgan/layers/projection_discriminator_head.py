@@ -37,14 +37,19 @@ class ProjectionDiscriminatorHead(keras.layers.Layer):
         self.linear = spectral_norm(keras.layers.Dense(1, name="linear"), self.spectral_norm)
         self.linear.build(phi_shape)
         if conditioned:
+            # The class embedding is a bias-free dense map of one-hot labels
+            # (its kernel is the `num_classes x D` embedding matrix): Keras'
+            # SpectralNormalization casts a wrapped layer's output to the
+            # input's dtype, which for an `Embedding` on int labels is int.
             self.embedding = spectral_norm(
-                keras.layers.Embedding(self.num_classes, phi_shape[-1], name="class_embedding"), self.spectral_norm
+                keras.layers.Dense(phi_shape[-1], use_bias=False, name="class_embedding"), self.spectral_norm
             )
-            self.embedding.build((None,))
+            self.embedding.build((None, self.num_classes))
 
     def projection(self, phi, labels, training=None):
         """`<embed(y), phi>` per example, `[batch, 1]`."""
-        embedded = self.embedding(ops.reshape(ops.cast(labels, "int32"), (-1,)), training=training)
+        one_hot = ops.one_hot(ops.reshape(ops.cast(labels, "int32"), (-1,)), self.num_classes, dtype=phi.dtype)
+        embedded = self.embedding(one_hot, training=training)
         return ops.sum(ops.cast(embedded, phi.dtype) * phi, axis=-1, keepdims=True)
 
     def call(self, inputs, training=None):

@@ -7,6 +7,7 @@ from kerasgan import families
 from kerasgan.models.cgan import CGAN
 from kerasgan.models.dcgan import DCGAN, DCGANDiscriminator, DCGANGenerator
 from kerasgan.models.gan import GAN
+from kerasgan.models.sagan import SAGAN, SAGANDiscriminator, SAGANGenerator
 from kerasgan.models.progan import ProGAN, ProGANDiscriminator, ProGANGenerator
 from kerasgan.models.stylegan import StyleGAN, StyleGANGenerator
 from kerasgan.models.vanilla_gan import MLPDiscriminator, MLPGenerator, VanillaGAN
@@ -40,6 +41,9 @@ __all__ = [
     "ProGAN",
     "ProGANDiscriminator",
     "ProGANGenerator",
+    "SAGAN",
+    "SAGANDiscriminator",
+    "SAGANGenerator",
     "StyleGAN",
     "StyleGANGenerator",
     "VanillaGAN",
