@@ -9,8 +9,7 @@ convolutions, batch norm, ReLU, tanh), discriminator the mirror image with
 LeakyReLU(0.2), batch norm on all but the first block, no biases anywhere.
 
 kerasgan is timed through `model.train_function` on an iterator over one
-in-memory batch (steps, not whole `fit` calls: see PITFALLS.md, "fit()
-sometimes returned ~8 s late"). Both frameworks run in this process,
+in-memory batch (steps; whole `fit` calls are timed by fit_overhead.py). Both frameworks run in this process,
 alternating: each repeat times kerasgan, then (with --jit) kerasgan+XLA,
 then PyTorch. Reported: medians over repeats of images/s, the ratio
 kerasgan/torch, analytic FLOPs per step and the fraction of the machine's
