@@ -13,6 +13,8 @@ FAMILY_CLASSES = {
     "wgan_gp": "kerasgan.models.wgan_gp:WGANGP",
     "progan": "kerasgan.models.progan:ProGAN",
     "stylegan": "kerasgan.models.stylegan:StyleGAN",
+    "pix2pix": "kerasgan.models.pix2pix:Pix2Pix",
+    "cyclegan": "kerasgan.models.cyclegan:CycleGAN",
     "sagan": "kerasgan.models.sagan:SAGAN",
 }
 

@@ -5,9 +5,11 @@
 
 from kerasgan import families
 from kerasgan.models.cgan import CGAN
+from kerasgan.models.cyclegan import CycleGAN, ImagePool, LinearDecay, ReflectionPadding2D, ResNetGenerator
 from kerasgan.models.dcgan import DCGAN, DCGANDiscriminator, DCGANGenerator
 from kerasgan.models.gan import GAN
 from kerasgan.models.sagan import SAGAN, SAGANDiscriminator, SAGANGenerator
+from kerasgan.models.pix2pix import PatchGANDiscriminator, Pix2Pix, UNetGenerator
 from kerasgan.models.progan import ProGAN, ProGANDiscriminator, ProGANGenerator
 from kerasgan.models.stylegan import StyleGAN, StyleGANGenerator
 from kerasgan.models.vanilla_gan import MLPDiscriminator, MLPGenerator, VanillaGAN
@@ -31,21 +33,29 @@ def get(name, **kwargs):
 
 __all__ = [
     "CGAN",
+    "CycleGAN",
     "DCGAN",
     "DCGANDiscriminator",
     "DCGANGenerator",
     "FAMILIES",
     "GAN",
+    "ImagePool",
+    "LinearDecay",
     "MLPDiscriminator",
     "MLPGenerator",
+    "PatchGANDiscriminator",
+    "Pix2Pix",
     "ProGAN",
     "ProGANDiscriminator",
     "ProGANGenerator",
+    "ReflectionPadding2D",
+    "ResNetGenerator",
     "SAGAN",
     "SAGANDiscriminator",
     "SAGANGenerator",
     "StyleGAN",
     "StyleGANGenerator",
+    "UNetGenerator",
     "VanillaGAN",
     "WGANGP",
     "get",
