@@ -381,7 +381,7 @@ class GAN(AdversarialModel):
             )
         return tf.cast(self(self.generator_inputs(latents, labels), training=False), tf.float32)
 
-    def generate(self, n, seed=None, labels=None, batch_size=256, latents=None):
+    def generate(self, n, seed=None, labels=None, batch_size=256, latents=None, conditions=None):
         """Generates `n` images, float32 `[n, H, W, C]` in [-1, 1].
 
         Args:
@@ -396,9 +396,15 @@ class GAN(AdversarialModel):
                 (required).
             batch_size: images generated per generator call.
             latents: explicit latents `[n, latent_dim]` instead of drawing them.
+            conditions: the same as `labels` (int classes, multi-hot vectors
+                or float embeddings); give one of the two.
 
         Uses the EMA generator when the model has one, in inference mode.
         """
+        if conditions is not None:
+            if labels is not None:
+                raise ValueError("Pass `labels` or `conditions` (the same thing), not both.")
+            labels = conditions
         n = check_positive_int("n", n)
         batch_size = check_positive_int("batch_size", batch_size)
         self._check_output_size(n)

@@ -67,6 +67,7 @@ def test_multi_hot_conditions_keep_their_shape_through_fit_and_generate():
     assert tuple(out.shape) == (3, 4, 4, 1)
     # The condition changes the output.
     assert not np.allclose(out.numpy(), gan.generate(3, seed=0, labels=1.0 - conditions[:3]).numpy())
+    np.testing.assert_array_equal(out.numpy(), gan.generate(3, seed=0, conditions=conditions[:3]).numpy())
     with pytest.raises(ValueError, match=r"shape \(5,\) per example"):
         gan.unpack_batch((images(), conditions[:, :4]))
     with pytest.raises(ValueError, match="pass `labels`"):
