@@ -38,7 +38,7 @@ def test_interrupted_run_resumes_to_the_same_weights(tmp_path):
     run = json.loads((tmp_path / "resumed" / "run.json").read_text())
     assert run["train_seconds"] > first_session  # both sessions' training time
     rows = (tmp_path / "resumed" / "history.csv").read_text().strip().splitlines()
-    assert [r.split(",")[0] for r in rows[1:]] == ["0", "1"]
+    assert [r.split(",")[0] for r in rows[1:]] == ["1", "2"]  # counted from 1, like the samples
 
 
 def test_finished_run_is_not_retrained_and_run_json_records_the_command(tmp_path):

@@ -90,7 +90,7 @@ def test_a_kill_at_each_write_point_resumes_to_the_uninterrupted_run(tmp_path, m
     header, rows = read_history(out / "history.csv")
     assert all(len(r) == len(header) for r in rows)
     if point == "checkpoint":
-        assert [r[0] for r in rows] == ["0", "1"]  # epoch 2's row, written before its checkpoint
+        assert [r[0] for r in rows] == ["1", "2"]  # epoch 2's row, written before its checkpoint
     assert not (out / "model.keras").exists()
 
     trainer.train(out=str(out), epochs=EPOCHS, **TINY)

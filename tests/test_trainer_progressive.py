@@ -57,7 +57,7 @@ def test_progressive_run_grows_and_resumes_mid_phase_to_the_same_weights(tmp_pat
         np.testing.assert_allclose(np.array(x), np.array(y), rtol=0, atol=1e-6, err_msg=x.path)
     assert int(b.d_optimizer.iterations) == int(a.d_optimizer.iterations) == 2 + 8
     rows = (resumed_out / "history.csv").read_text().strip().splitlines()
-    assert [r.split(",")[0] for r in rows[1:]] == ["0", "1", "2", "3", "4"]
+    assert [r.split(",")[0] for r in rows[1:]] == ["1", "2", "3", "4", "5"]  # counted from 1
     assert (resumed_out / "samples" / "phase_008x008.png").exists()
 
     # Finished: a rerun trains nothing.
