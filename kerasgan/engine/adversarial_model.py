@@ -89,6 +89,7 @@ class AdversarialModel(keras.Model):
         "beta_1": 0.5,
         "beta_2": 0.999,
         "n_critic": 1,
+        "accumulation_steps": 1,
     }
 
     def __init__(self, networks, roles, ema_decay=None, ema_warmup=False, ema_networks=None,
@@ -195,6 +196,13 @@ class AdversarialModel(keras.Model):
                 rates and betas (`compile_defaults`); different rates give
                 TTUR (Heusel et al.).
             n_critic: discriminator updates per generator update.
+            accumulation_steps: k > 1 splits each role's update over k
+                micro-batches of the `fit` batch (its size must be a
+                multiple of k), one forward and backward pass at a time,
+                and applies the mean of their gradients once: the update
+                of the whole batch with the activations of one micro-batch
+                (BigGAN's gradient accumulation). Batch statistics (batch
+                norm) and random draws are per micro-batch.
             extra_terms: `kerasgan.engine.terms` added to the family's.
             term_weights: `{term name: weight}`: reweights the family's (or
                 the extra) terms; 0 removes one.
@@ -229,6 +237,7 @@ class AdversarialModel(keras.Model):
             if given is not None:
                 resolved[key] = given
         self.n_critic = check_positive_int("n_critic", resolved["n_critic"])
+        self.accumulation_steps = check_positive_int("accumulation_steps", resolved["accumulation_steps"])
         self.settings = resolved
 
         terms = list(self.default_terms(resolved))
@@ -275,6 +284,10 @@ class AdversarialModel(keras.Model):
             jit_compile=jit_compile,
             steps_per_execution=steps_per_execution,
         )
+        if self.accumulation_steps == 1:
+            # Left out at its default, so configs (run.json, zoo cards)
+            # written before the setting existed compare equal.
+            del self._compile_args["accumulation_steps"]
         self.on_compile()
         super().compile(
             optimizer=None,
@@ -395,6 +408,42 @@ class AdversarialModel(keras.Model):
         optimizer step, its trackers and (generator side) the EMA."""
         optimizer = self.optimizer_for(role)
         variables = self.role_variables(role)
+        steps = getattr(self, "accumulation_steps", 1)
+        if steps == 1:
+            grads = self._role_gradients(role, batch, variables)
+        else:
+            grads = None
+            for micro_batch in self._micro_batches(batch, steps):
+                micro = self._role_gradients(role, micro_batch, variables)
+                grads = micro if grads is None else [_add_gradients(a, b) for a, b in zip(grads, micro)]
+            grads = [None if g is None else g / float(steps) for g in grads]
+        optimizer.apply(grads, variables)
+        self.update_ema(role)
+
+    def _micro_batches(self, batch, steps):
+        """`batch` (a dict of tensors) cut into `steps` equal parts."""
+        tensors = tf.nest.flatten(batch)
+        size = tf.shape(tensors[0])[0]
+        static = tensors[0].shape[0]
+        if static is not None and static % steps:
+            raise ValueError(
+                f"With accumulation_steps={steps} the batch size must be a multiple of {steps}. "
+                f"Received a batch of {static}."
+            )
+        check = tf.debugging.assert_equal(
+            size % steps, 0,
+            message=f"with accumulation_steps={steps} the batch size must be a multiple of {steps}",
+        )
+        with tf.control_dependencies([check]):
+            part = tf.identity(size // steps)
+        return [
+            tf.nest.map_structure(lambda x, i=i: x[i * part:(i + 1) * part], batch) for i in range(steps)
+        ]
+
+    def _role_gradients(self, role, batch, variables):
+        """The gradients of `role`'s loss on `batch` (loss-scaled for mixed
+        precision); updates the role's trackers."""
+        optimizer = self.optimizer_for(role)
         iterations = optimizer.iterations
         with tf.GradientTape() as tape:
             ctx = self.forward(role, batch)
@@ -415,11 +464,10 @@ class AdversarialModel(keras.Model):
                 loss += tf.nn.scale_regularization_loss(scalar)
             scaled = optimizer.scale_loss(loss)
         grads = tape.gradient(scaled, variables)
-        optimizer.apply(grads, variables)
-        self.update_ema(role)
         for term, value, ran in logged:
             # The unweighted mean; an interval term over the updates where it ran.
             self._trackers[term.name].update_state(tf.reduce_mean(tf.cast(value, tf.float32)), sample_weight=ran)
+        return grads
 
     def _term_value(self, term, ctx, iterations):
         if term.interval == 1:
@@ -547,6 +595,13 @@ class AdversarialModel(keras.Model):
 
 
 _FROM_ATTRIBUTE = "<read from the attribute>"
+
+
+def _add_gradients(a, b):
+    """a + b for gradients that may be None or IndexedSlices."""
+    if a is None or b is None:
+        return b if a is None else a
+    return tf.convert_to_tensor(a) + tf.convert_to_tensor(b)
 
 
 def _holds_keras_object(value):

@@ -376,3 +376,51 @@ def get(identifier):
 
 def serialize(term):
     return keras.saving.serialize_keras_object(term)
+
+
+@_register
+class OrthogonalRegularization(LossTerm):
+    """BigGAN's orthogonal regularisation (Brock et al., 2019, section 3.1),
+    the off-diagonal form: for each kernel W of the role's networks'
+    convolutions and dense layers, reshaped to `[fan_in, filters]`,
+
+    Formula: R(W) = || W^T W * (1 - I) ||_F^2, summed over the kernels
+    (multiplied by `weight`, beta = 1e-4 in the paper).
+
+    It pushes the filters towards pairwise orthogonality without constraining
+    their norms (0 for a kernel with orthogonal columns of any length).
+    Kernels are the trainable variables named `kernel` with rank >= 2
+    (class embeddings, biases, gains and attention's gamma are left out, as
+    BigGAN leaves out its shared embedding). One value per batch
+    (`per_example = False`).
+    """
+
+    per_example = False
+    default_name = "orthogonal"
+
+    def __init__(self, weight=1e-4, **kwargs):
+        super().__init__(weight, **kwargs)
+
+    @staticmethod
+    def kernels(networks):
+        seen, found = set(), []
+        for network in networks:
+            for var in network.trainable_variables:
+                if var.name == "kernel" and len(var.shape) >= 2 and id(var) not in seen:
+                    seen.add(id(var))
+                    found.append(var)
+        return found
+
+    @staticmethod
+    def penalty(kernel):
+        """R(W) of one kernel (float32 scalar)."""
+        w = tf.reshape(tf.cast(kernel, tf.float32), [-1, kernel.shape[-1]])
+        gram = tf.matmul(w, w, transpose_a=True)
+        off_diagonal = gram * (1.0 - tf.eye(tf.shape(gram)[0]))
+        return tf.reduce_sum(tf.square(off_diagonal))
+
+    def compute(self, ctx):
+        kernels = self.kernels(ctx.model.role_networks(self.role))
+        if not kernels:
+            return tf.zeros([], tf.float32)
+        return tf.add_n([self.penalty(k) for k in kernels])
