@@ -16,6 +16,7 @@ FAMILY_CLASSES = {
     "pix2pix": "kerasgan.models.pix2pix:Pix2Pix",
     "cyclegan": "kerasgan.models.cyclegan:CycleGAN",
     "sagan": "kerasgan.models.sagan:SAGAN",
+    "biggan": "kerasgan.models.biggan:BigGAN",
 }
 
 

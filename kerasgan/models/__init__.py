@@ -4,6 +4,7 @@
 """
 
 from kerasgan import families
+from kerasgan.models.biggan import BigGAN, BigGANDiscriminator, BigGANGenerator
 from kerasgan.models.cgan import CGAN
 from kerasgan.models.cyclegan import CycleGAN, ImagePool, LinearDecay, ReflectionPadding2D, ResNetGenerator
 from kerasgan.models.dcgan import DCGAN, DCGANDiscriminator, DCGANGenerator
@@ -32,6 +33,9 @@ def get(name, **kwargs):
 
 
 __all__ = [
+    "BigGAN",
+    "BigGANDiscriminator",
+    "BigGANGenerator",
     "CGAN",
     "CycleGAN",
     "DCGAN",
