@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasgan import augment as augment_lib
 from kerasgan import losses as losses_lib
 from kerasgan.engine import terms
 from kerasgan.engine.adversarial_model import AdversarialModel, StepContext
@@ -75,7 +76,21 @@ class GAN(AdversarialModel):
         "r1_interval": 1,
         "drift_weight": 0.0,
         "feature_matching_weight": 0.0,
+        # Differentiable augmentation of the discriminator's inputs
+        # (`kerasgan.augment`); left out of the compile config while off.
+        "augment": None,
+        "augment_policy": augment_lib.DEFAULT_POLICY,
+        "augment_same_for_real_and_fake": False,
+        "ada_target": 0.6,
+        "ada_interval": 4,
+        "ada_kimg": 500.0,
     }
+
+    #: The compile settings of augmentation (dropped from the compile config
+    #: when `augment` is None, so configs written before they existed match).
+    AUGMENT_SETTINGS = (
+        "augment", "augment_policy", "augment_same_for_real_and_fake", "ada_target", "ada_interval", "ada_kimg",
+    )
 
     #: Extra scalar inputs of the serving signatures (`kerasgan.export`):
     #: name -> (dtype string, default value, one-line doc), e.g. StyleGAN's
@@ -192,6 +207,23 @@ class GAN(AdversarialModel):
             feature_matching_weight: weight of the feature-matching term in the
                 generator loss (Salimans et al., 2016); needs a discriminator
                 layer named `"features"`.
+            augment: differentiable augmentation of everything the
+                discriminator sees (`kerasgan.augment`), real and fake, in
+                both steps (also inside R1 / gradient penalty): None (off),
+                `"diffaugment"` (Zhao et al., 2020: every op on every
+                example) or `"ada"` (Karras et al., 2020: each op per
+                example with probability p, adapted from r_t =
+                E[sign(D(real))]; p lives in the non-trainable variable
+                `ada_p`, saved and checkpointed, logged as `ada_p`).
+            augment_policy: the ops, comma-separated, among `color`,
+                `translation`, `cutout` (default all three).
+            augment_same_for_real_and_fake: give the real and the fake half
+                of a discriminator step the same draws (default False:
+                independent draws, as in DiffAugment).
+            ada_target, ada_interval, ada_kimg: ADA's target for r_t (0.6),
+                the discriminator steps between adjustments (4), and the
+                thousands of real images over which p can move by 1 (500;
+                use far less for short runs).
             extra_terms, term_weights, jit_compile, steps_per_execution,
                 run_eagerly: see `AdversarialModel.compile`. Each term is
                 logged under its name: `d_loss`, `g_loss`,
@@ -237,6 +269,7 @@ class GAN(AdversarialModel):
                 raise ValueError(f"`{name}` must be >= 0. Received: {name}={settings[name]}")
             setattr(self, name, weights[name])
         self.r1_interval = check_positive_int("r1_interval", settings["r1_interval"])
+        self._configure_augmentation(settings)
         found = [
             terms.Adversarial(loss, role="discriminator"),
             terms.Adversarial(loss, role="generator"),
@@ -251,7 +284,35 @@ class GAN(AdversarialModel):
             found.append(terms.FeatureMatching(weights["feature_matching_weight"]))
         return found
 
+    def _configure_augmentation(self, settings):
+        mode = settings["augment"]
+        if isinstance(mode, str) and mode.lower() in ("none", "off", ""):
+            mode = None
+        if mode is not None and mode not in augment_lib.MODES:
+            raise ValueError(
+                f"`augment` must be None or one of {augment_lib.MODES}. Received: augment={mode!r}"
+            )
+        self.augment = mode
+        self.augment_policy = augment_lib.parse_policy(settings["augment_policy"])
+        self.augment_same_for_real_and_fake = bool(settings["augment_same_for_real_and_fake"])
+        self.ada_target = float(settings["ada_target"])
+        self.ada_interval = check_positive_int("ada_interval", settings["ada_interval"])
+        self.ada_kimg = float(settings["ada_kimg"])
+        if not self.ada_kimg > 0:
+            raise ValueError(f"`ada_kimg` must be > 0. Received: ada_kimg={settings['ada_kimg']}")
+
     def on_compile(self):
+        if self.augment is None:
+            for key in self.AUGMENT_SETTINGS:
+                self._compile_args.pop(key, None)
+        elif self.augment == "ada" and getattr(self, "ada_p", None) is None:
+            # Made only when ADA is compiled (`load_model` compiles before it
+            # loads the weights), so models saved without ADA still load.
+            # "mean": each replica's update is averaged under a strategy.
+            self.ada_p = keras.Variable(0.0, dtype="float32", trainable=False, name="ada_p", aggregation="mean")
+            self.ada_stats = keras.Variable(
+                [0.0, 0.0, 0.0], dtype="float32", trainable=False, name="ada_stats", aggregation="mean"
+            )
         self._feature_model = None
         if any(isinstance(t, terms.FeatureMatching) for t in self._terms["generator"]):
             self._feature_model = self._build_feature_model()
@@ -277,6 +338,12 @@ class GAN(AdversarialModel):
         latents = self.sample_latents(batch_size)
 
         def critic(images):
+            # The discriminator sees augmented images (fresh draws) when
+            # augmentation is on, so penalties on `critic` go through it too.
+            images = self._augment([images])[0]
+            return self.discriminator(self.discriminator_inputs(images, labels), training=True)
+
+        def score(images):
             return self.discriminator(self.discriminator_inputs(images, labels), training=True)
 
         def features(images):
@@ -286,19 +353,58 @@ class GAN(AdversarialModel):
             fake = self.generator(self.generator_inputs(latents, labels), training=True)
             fake = tf.stop_gradient(tf.cast(fake, real.dtype))
             std = self._instance_noise_std()
-            real_in = self._add_instance_noise(real, std)
-            fake_in = self._add_instance_noise(fake, std)
+            real_in, fake_in = self._augment([real, fake])
+            real_in = self._add_instance_noise(real_in, std)
+            fake_in = self._add_instance_noise(fake_in, std)
             real_targets, fake_targets = self._d_targets(batch_size)
+            real_logits = score(real_in)
+            if self.augment == "ada":
+                self._ada_step(real_logits)
             return StepContext(
                 self, role, batch, batch_size, real=real, fake=fake, labels=labels, critic=critic,
                 real_targets=real_targets, fake_targets=fake_targets,
-                real_logits=critic(real_in), fake_logits=critic(fake_in),
+                real_logits=real_logits, fake_logits=score(fake_in),
             )
         fake = tf.cast(self.generator(self.generator_inputs(latents, labels), training=True), real.dtype)
         return StepContext(
             self, role, batch, batch_size, real=real, fake=fake, labels=labels, critic=critic,
             features=features, fake_logits=critic(fake),
         )
+
+    def _augment(self, images):
+        """The list `images` augmented as compiled (`augment`): unchanged
+        when off; with `augment_same_for_real_and_fake` one draw for all."""
+        mode = getattr(self, "augment", None)
+        if mode is None:
+            return list(images)
+        probability = self.ada_p if mode == "ada" else None
+        height, width = images[0].shape[1], images[0].shape[2]
+        if self.augment_same_for_real_and_fake:
+            params = augment_lib.draw_params(
+                tf.shape(images[0])[0], height, width, self.augment_policy, self.seed_generator, probability
+            )
+            return [augment_lib.apply(x, params) for x in images]
+        return [
+            augment_lib.diff_augment(x, self.augment_policy, self.seed_generator, probability) for x in images
+        ]
+
+    def _ada_step(self, real_logits):
+        """ADA's controller after one discriminator forward pass (see
+        `kerasgan.augment.ada_update`)."""
+        p, stats = augment_lib.ada_update(
+            self.ada_p, self.ada_stats, tf.stop_gradient(real_logits), self.ada_target,
+            self.ada_interval, self.ada_kimg,
+        )
+        self.ada_stats.assign(stats)
+        self.ada_p.assign(p)
+
+    def logs(self):
+        """The engine's logs, plus `ada_p` (the current probability) under ADA."""
+        logs = super().logs()
+        if getattr(self, "augment", None) == "ada":
+            p = tf.identity(self.ada_p.value)
+            logs["ada_p"] = tf.reshape(p, [1]) if self._multi_worker() else p
+        return logs
 
     def _instance_noise_std(self):
         if not self.instance_noise:
