@@ -35,6 +35,8 @@ def test_latent_family_conformance(name, tmp_path):
     logged = {t.name for ts in model.terms.values() for t in ts}
     assert logged <= set(history.history)
     check_generate(model, shape)
+    with pytest.raises(ValueError, match="generate_batches"):  # one array of more than 2 GiB
+        model.generate(10**9)
     images, columns = task_of(model).sample_grid(model, 6 if classes == 3 else 4, seed=0)
     assert tuple(images.shape[1:]) == tuple(shape) and (columns == classes if classes else columns is None)
     loaded = check_save_load(model, str(tmp_path / "model.keras"))

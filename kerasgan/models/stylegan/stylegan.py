@@ -246,6 +246,7 @@ class StyleGAN(ProGAN):
         """
         n = check_positive_int("n", n)
         batch_size = check_positive_int("batch_size", batch_size)
+        self._check_output_size(n)
         psi = float(truncation_psi)
         if labels is not None:
             raise ValueError("`labels` were given, but this model is not conditional.")
