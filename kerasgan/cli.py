@@ -13,8 +13,11 @@ runs, so `--help` is quick.
 """
 
 import argparse
+import contextlib
 import json
+import logging
 import os
+import re
 import shutil
 import signal
 import socket
@@ -23,8 +26,42 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 
 from kerasgan import families
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """`--help` shows each option's default (unless it is None/False or the
+    help text already says it)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if action.default in (None, False) or "default" in text:
+            return action.help
+        return super()._get_help_string(action)
+
+
+#: Python-call advice in library error messages -> the command-line flag that does the same.
+_CLI_HINTS = (
+    (r"on_corrupt='skip'", "--on-corrupt skip"),
+    (r"pass steps_per_epoch", "pass --steps-per-epoch N"),
+    (r"pass fade_in_images and stabilize_images", "pass --fade-in-images N and --stabilize-images N"),
+    (r"on_nan='(\w+)'", r"--on-nan \1"),
+    (r"--override \(override=True\)", "--override"),
+    (r"override=True", "--override"),
+    (r"Received: image_shape=\((\d+), \d+, \d\)", r"Received: --image-size \1"),
+    (r"Received: target_resolution=(\d+)", r"Received: --image-size \1"),
+    (r"Received: latent_dim=(\d+)", r"Received: --latent-dim \1"),
+)
+
+
+def cli_message(text):
+    """A library error message with its Python advice (`on_corrupt='skip'`)
+    rewritten as the command-line flags that do the same (`--on-corrupt skip`)."""
+    for pattern, replacement in _CLI_HINTS:
+        text = re.sub(pattern, replacement, text)
+    return text
 
 
 def _parse_value(text):
@@ -54,18 +91,27 @@ def _add_train(subparsers):
     p.add_argument("--dataset", default="digits",
                    help="'digits' (embedded, default), a TFDS name, an image folder, an IDX file")
     p.add_argument("--out", default=None, help="run folder (default: runs/FAMILY)")
-    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--epochs", type=int, default=10, help="epochs to train (a resumed run trains the rest)")
     p.add_argument("--image-size", type=int, default=32,
-                   help="image size (progressive families: the target resolution)")
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--latent-dim", type=int, default=100)
-    p.add_argument("--channels", type=int, choices=(1, 3), default=None)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--data-dir", default=None, help="TFDS data directory")
-    p.add_argument("--split", default="train")
-    p.add_argument("--steps-per-epoch", type=int, default=None)
+                   help="square image size, a power of two for the convolutional families "
+                        "(progressive families: the target resolution)")
+    p.add_argument("--batch-size", type=int, default=64, help="global batch size")
+    p.add_argument("--latent-dim", type=int, default=100, help="size of the generator's latent vector")
+    p.add_argument("--channels", type=int, choices=(1, 3), default=None,
+                   help="1 or 3 (default: the dataset's own)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the weights, the data order and the samples")
+    p.add_argument("--data-dir", default=None,
+                   help="TFDS data directory (default: TFDS's, ~/tensorflow_datasets). A dataset "
+                        "already prepared there is read offline")
+    p.add_argument("--split", default="train", help="TFDS split")
+    p.add_argument("--steps-per-epoch", type=int, default=None,
+                   help="batches per epoch (default: one pass over the data)")
+    p.add_argument("--on-corrupt", choices=("error", "skip"), default="error",
+                   help="an unreadable file in an image folder: stop with an error naming it, or "
+                        "skip it with a warning")
     p.add_argument("--num-samples", type=int, default=64, help="images per sample grid")
-    p.add_argument("--ema-decay", type=float, default=None)
+    p.add_argument("--ema-decay", type=float, default=None,
+                   help="keep an exponential moving average of the generator with this decay")
     p.add_argument("--model", action="append", metavar="KEY=VALUE",
                    help="family constructor argument, e.g. --model generator_filters=32")
     p.add_argument("--compile", action="append", metavar="KEY=VALUE",
@@ -109,42 +155,82 @@ def _add_train(subparsers):
                         "checkpoint and continue with the learning rates divided by 10, at most "
                         "--max-rollbacks times (recorded in run.json); non-progressive families only")
     f.add_argument("--max-rollbacks", type=int, default=3, metavar="N")
-    p.add_argument("--no-tensorboard", action="store_true")
-    p.add_argument("--dry-run", action="store_true", help="print the configuration and exit")
+    p.add_argument("--no-tensorboard", action="store_true", help="do not write TensorBoard logs")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check the configuration (dataset, family, image size, --model and --compile "
+                        "arguments: the model is built, nothing is trained or written), print it "
+                        "with the resolved channels and steps per epoch, and exit")
 
 
 def _add_sample(subparsers):
     p = subparsers.add_parser("sample", help="write a grid of samples from a saved model")
-    p.add_argument("model", help="a .keras model written by kerasgan")
-    p.add_argument("-n", "--num-images", type=int, default=64)
+    p.add_argument("model", help="a .keras model written by kerasgan, or a run folder (its model.keras)")
+    p.add_argument("-n", "--num-images", type=int, default=64, help="images in the grid")
     p.add_argument("--out", default="samples.png", help="PNG grid path")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the latents")
     p.add_argument("--labels", default=None, help="comma-separated class labels (conditional models)")
-    p.add_argument("--columns", type=int, default=None)
+    p.add_argument("--columns", type=int, default=None, help="grid columns (default: about square)")
 
 
 def _add_evaluate(subparsers):
     p = subparsers.add_parser(
         "evaluate", help="score a saved model (FID, KID, IS, precision/recall)",
         description=(
-            "Score a saved model. A .keras file is loaded in Keras' safe mode (no arbitrary code). "
-            "A SavedModel folder runs its own graph, which can hold any TensorFlow op (reading or "
-            "writing files, ...): only folders written by `kerasgan export` (with "
-            "assets.extra/kerasgan.json) are accepted, others only with --trust-saved-model."))
-    p.add_argument("model", help="a .keras model, a SavedModel folder written by `kerasgan export`, or a zoo name")
+            "Score a saved model against real images. A .keras file is loaded in Keras' safe mode "
+            "(no arbitrary code). A SavedModel folder runs its own graph, which can hold any "
+            "TensorFlow op (reading or writing files, ...): only folders written by `kerasgan "
+            "export` (with assets.extra/kerasgan.json) are accepted, others only with "
+            "--trust-saved-model. A zoo name is scored with the extractor and real data named in "
+            "its registry entry, as its model card's numbers were."),
+        epilog=(
+            "Extractors and labels: 'domain' trains a small classifier on --dataset's class labels "
+            "(class subfolders, IDX labels, 'digits', labelled TFDS sets), so it needs labels. "
+            "'inception', --inception-weights FILE and --extractor FILE.keras need none: use them "
+            "for a folder of unlabelled images. The zoo's extractors are in zoo/extractors/ "
+            "(mnist-classifier.keras, twemoji-groups-classifier.keras); IS needs an extractor with "
+            "a classifier head (a .keras extractor, 'domain', or Inception weights with the top). "
+            "Scores compare only with scores of the same extractor (its identity is printed)."),
+    )
+    p.add_argument("model", help="a .keras model, a run folder (its model.keras), a SavedModel folder "
+                                 "written by `kerasgan export`, or a zoo name")
     p.add_argument("--trust-saved-model", action="store_true",
                    help="evaluate a SavedModel folder without kerasgan's metadata "
                         "(assets.extra/kerasgan.json): its graph runs as it is, so only for folders "
                         "you trust; it needs a generate_from_seed signature")
-    p.add_argument("--dataset", default="digits", help="real data to compare with (any kerasgan.data source)")
+    p.add_argument("--dataset", default=None,
+                   help="real data to compare with (any source `kerasgan train` takes; default: a zoo "
+                        "entry's own data, else 'digits')")
     p.add_argument("--metrics", default="fid,kid", help="comma-separated: fid,kid,is,pr")
-    p.add_argument("--num-samples", type=int, default=2000)
-    p.add_argument("--extractor", default="domain",
-                   help="'domain' (a classifier trained on --dataset, cached in --cache-dir), "
-                        "'inception' or a path to InceptionV3 weights")
-    p.add_argument("--cache-dir", default=os.path.join("~", ".cache", "kerasgan"))
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--num-samples", type=int, default=2000, help="generated images to score")
+    p.add_argument("--extractor", default=None, metavar="domain|inception|FILE",
+                   help="feature extractor: 'domain' (a classifier trained on --dataset's labels, "
+                        "cached in --cache-dir; needs labels), 'inception' (InceptionV3 ImageNet "
+                        "weights from the Keras cache, or --inception-weights), or a saved extractor "
+                        "FILE.keras (e.g. zoo/extractors/mnist-classifier.keras; a Keras classifier "
+                        "with a layer named 'features'); a .h5 FILE is taken as InceptionV3 weights. "
+                        "Default: a zoo entry's own extractor, else 'domain'")
+    p.add_argument("--inception-weights", default=None, metavar="FILE",
+                   help="local InceptionV3 weights (.h5; with the top for IS), for computers "
+                        "without internet; implies --extractor inception")
+    p.add_argument("--on-corrupt", choices=("error", "skip"), default="error",
+                   help="an unreadable file in an image folder --dataset: stop with an error naming "
+                        "it, or skip it with a warning")
+    p.add_argument("--cache-dir", default=os.path.join("~", ".cache", "kerasgan"),
+                   help="where trained 'domain' extractors are cached")
+    p.add_argument("--seed", type=int, default=0, help="seed of the generated samples")
     p.add_argument("--json", default=None, help="also write the results to this JSON file")
+
+
+def _add_common(parser):
+    """`--verbose` on every (sub)command, and defaults in every `--help`."""
+    parser.formatter_class = HelpFormatter
+    if not any("--verbose" in a.option_strings for a in parser._actions):
+        parser.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
+                            help="also show TensorFlow's own log lines and warnings, and full tracebacks")
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _add_common(sub)
 
 
 def build_parser():
@@ -159,6 +245,7 @@ def build_parser():
     from kerasgan.cli_zoo import add_zoo_parser
 
     add_zoo_parser(subparsers)
+    _add_common(parser)
     return parser
 
 
@@ -370,8 +457,9 @@ def _train(args, argv):
     )
     # Only set when given, so the configuration printed by --dry-run stays short.
     config.update({k: v for k, v in dict(override=args.override or None, on_nan=args.on_nan,
-                                         max_rollbacks=args.max_rollbacks).items()
-                   if v not in (None, "stop", 3)})
+                                         max_rollbacks=args.max_rollbacks,
+                                         on_corrupt=args.on_corrupt).items()
+                   if v not in (None, "stop", 3, "error")})
     progressive = dict(
         fade_in_images=args.fade_in_images, stabilize_images=args.stabilize_images,
         phase_batch_sizes=None if args.phase_batch_sizes is None
@@ -379,10 +467,18 @@ def _train(args, argv):
     )
     # Only set when given: the trainer refuses them for non-progressive families.
     config.update({k: v for k, v in progressive.items() if v is not None})
+    from kerasgan import trainer
+
     if args.dry_run:
+        # Validated as the run would be (data source, family, image size, --model/--compile), on
+        # one device: nothing is trained or written.
+        checked = dict(config, strategy="default" if config["strategy"] == "multi_worker" else config["strategy"])
+        resolved = trainer.train(**checked, dry_run=True)
+        config.update(channels=resolved["channels"], steps_per_epoch=resolved["steps_per_epoch"])
+        if resolved["num_examples"] is not None:
+            config["num_examples"] = resolved["num_examples"]
         print(json.dumps(dict(config, num_workers=args.num_workers) if args.num_workers else config, indent=2))
         return 0
-    from kerasgan import trainer
 
     trainer.train(**config, command="kerasgan " + " ".join(argv))
     print(f"Model: {os.path.join(out, 'model.keras')}  samples: {os.path.join(out, 'samples')}")
@@ -394,9 +490,9 @@ def _first_line(error):
     return text.splitlines()[0][:300] if text else type(error).__name__
 
 
-def _load_model(path):
-    """A kerasgan model from a `.keras` file, or SystemExit with one line
-    saying what is wrong with the file."""
+def load_model_file(path):
+    """A kerasgan model from a `.keras` file (or a run folder's model.keras),
+    or SystemExit with one line saying what is wrong with the file."""
     import zipfile
 
     import keras
@@ -406,7 +502,12 @@ def _load_model(path):
     if not os.path.exists(path):
         raise SystemExit(f"kerasgan: no model file at {path}")
     if os.path.isdir(path):
-        raise SystemExit(f"kerasgan: {path} is a folder, not a .keras file")
+        if not os.path.isfile(os.path.join(path, "model.keras")):
+            raise SystemExit(
+                f"kerasgan: {path} is a folder without a model.keras: pass a .keras file, or a run "
+                "folder of `kerasgan train` once its run has finished (it writes OUT/model.keras)"
+            )
+        path = os.path.join(path, "model.keras")
     if not zipfile.is_zipfile(path):
         raise SystemExit(
             f"kerasgan: could not load the model {path}: not a valid .keras file (a .keras file is a "
@@ -450,7 +551,7 @@ def _sample(args):
 
     from kerasgan.utils.images import save_image_grid
 
-    model = _load_model(args.model)
+    model = load_model_file(args.model)
     _check_finite_model(model, args.model)
     labels = None
     if args.labels:
@@ -468,19 +569,93 @@ def _sample(args):
     return 0
 
 
-def _extractor(args, dataset_name, images, labels):
-    import re
+def _inception(args, weights):
+    from kerasgan.metrics import InceptionV3Extractor
+    from kerasgan.metrics import inception_v3_extractor as inception
 
+    top = "is" in args.metrics
+    if weights == "imagenet":
+        cached = os.path.join(inception.keras_cache_dir(),
+                              inception.TOP_FILENAME if top else inception.NOTOP_FILENAME)
+        if not os.path.isfile(cached):
+            raise ValueError(
+                f"InceptionV3's ImageNet weights are not on this computer ({cached} is absent) and "
+                f"kerasgan never downloads them: download {inception._BASE_URL}{os.path.basename(cached)} "
+                "elsewhere and pass --inception-weights FILE (or copy it to that path), or score with "
+                "a saved extractor: --extractor FILE.keras (e.g. zoo/extractors/*.keras)."
+            )
+    elif not os.path.isfile(weights):
+        raise ValueError(f"--inception-weights {weights}: no such file")
+    try:
+        return InceptionV3Extractor(weights=weights, include_top=top)
+    except Exception as e:  # a file of other weights: say which and why
+        need = " with the classifier top (IS needs it; drop 'is' from --metrics to use the notop file)" if top else ""
+        raise ValueError(
+            f"could not load InceptionV3 weights{need} from {weights}: {_first_line(e)}"
+        ) from None
+
+
+def _saved_extractor(path):
+    """A feature extractor saved as a `.keras` file (`DomainClassifier.save`,
+    e.g. the zoo's zoo/extractors/*.keras): a Keras classifier with a layer
+    named `features`."""
+    import zipfile
+
+    import keras
+
+    from kerasgan.metrics import DomainClassifier
+    from kerasgan.metrics.domain_classifier import FEATURES_LAYER
+
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"--extractor {path}: not a .keras file (a .h5 file is taken as InceptionV3 weights)")
+    try:
+        model = keras.saving.load_model(path, compile=False)
+    except Exception as e:  # a corrupt or foreign file: say which and why
+        raise ValueError(f"--extractor {path}: could not load it: {_first_line(e)}") from None
+    if not any(layer.name == FEATURES_LAYER for layer in getattr(model, "layers", [])):
+        raise ValueError(
+            f"--extractor {path} holds a {type(model).__name__} without a layer named "
+            f"'{FEATURES_LAYER}': save extractors with kerasgan.metrics.DomainClassifier (.save)"
+        )
+    name = os.path.splitext(os.path.basename(path))[0]
+    return DomainClassifier(model, name=name)
+
+
+def _extractor(args, dataset_name, images, labels, entry=None):
+    """The feature extractor `evaluate` scores with (see its --help)."""
     from kerasgan import metrics
 
-    if args.extractor == "inception":
-        return metrics.InceptionV3Extractor(weights="imagenet", include_top="is" in args.metrics)
-    if args.extractor != "domain":
-        return metrics.InceptionV3Extractor(weights=args.extractor, include_top="is" in args.metrics)
+    choice = args.extractor
+    if args.inception_weights:
+        if choice not in (None, "inception"):
+            raise ValueError(
+                f"--inception-weights goes with --extractor inception. Received: --extractor {choice}"
+            )
+        return _inception(args, os.path.expanduser(args.inception_weights))
+    if choice is None:
+        if entry is not None and entry.get("extractor"):
+            from kerasgan import zoo
+
+            return zoo.load_extractor(entry["extractor"])
+        choice = "domain"
+    if choice == "inception":
+        return _inception(args, "imagenet")
+    if choice != "domain":
+        path = os.path.expanduser(choice)
+        if not os.path.isfile(path):
+            raise ValueError(
+                f"--extractor takes 'domain', 'inception' or a file (FILE.keras, or InceptionV3 "
+                f"weights FILE.h5). Received: --extractor {choice} (no such file)"
+            )
+        if path.lower().endswith(".h5"):
+            return _inception(args, path)
+        return _saved_extractor(path)
     if labels is None:
         raise ValueError(
-            f"The 'domain' extractor trains a classifier on the dataset's labels, and "
-            f"{dataset_name!r} has none: use --extractor inception (or a weights path)."
+            f"The 'domain' extractor trains a classifier on the dataset's class labels, and "
+            f"{dataset_name} has none. For unlabelled images pass --extractor FILE.keras (a saved "
+            "extractor, e.g. zoo/extractors/twemoji-groups-classifier.keras), --extractor inception, "
+            "or --inception-weights FILE; or give the images class subfolders."
         )
     slug = re.sub(r"[^A-Za-z0-9]+", "_", os.path.basename(os.path.normpath(str(dataset_name)))).strip("_")
     shape = "x".join(str(d) for d in images.shape[1:])
@@ -550,12 +725,24 @@ class _SavedModelSampler:
         return self._signature(**inputs)["images"]
 
 
+def _zoo_entry(spec):
+    """The registry entry when `spec` is a zoo name (and no file or folder), else None."""
+    if os.path.exists(spec) or spec.endswith(".keras"):
+        return None
+    from kerasgan import zoo
+
+    try:
+        return zoo.info(spec)
+    except ValueError:
+        return None
+
+
 def _model_for_evaluation(spec, trust_saved_model=False):
-    """A `.keras` file, a SavedModel folder, or a zoo name -> something with `generate`."""
-    if os.path.isdir(spec):
+    """A `.keras` file, a run folder, a SavedModel folder, or a zoo name -> something with `generate`."""
+    if os.path.isdir(spec) and not os.path.isfile(os.path.join(spec, "model.keras")):
         return _SavedModelSampler(spec, trust=trust_saved_model)
     if os.path.exists(spec) or spec.endswith(".keras"):
-        return _load_model(spec)
+        return load_model_file(spec)
     from kerasgan import zoo
 
     return zoo.load(spec)
@@ -566,16 +753,29 @@ def _evaluate(args):
 
     from kerasgan import data, metrics
 
+    entry = _zoo_entry(args.model)
+    dataset = args.dataset
+    if dataset is None and entry is not None:
+        from kerasgan import zoo
+
+        dataset = zoo.eval_dataset(entry)
+        if dataset is not None and not os.path.exists(dataset):
+            raise ValueError(
+                f"{args.model} is scored against {dataset}, which is not here: pass --dataset PATH "
+                "(a copy of that data; see the entry's model card)"
+            )
+    dataset = dataset or "digits"
     model = _model_for_evaluation(args.model, trust_saved_model=args.trust_saved_model)
     wanted = [m.strip() for m in args.metrics.split(",") if m.strip()]
-    info = data.info(args.dataset)
-    images, labels = data.load_arrays(args.dataset, model.image_shape[0], channels=model.image_shape[-1],
-                                      with_labels=info.num_classes is not None)
-    extractor = _extractor(args, args.dataset, images, labels)
+    info = data.info(dataset)
+    images, labels = data.load_arrays(dataset, model.image_shape[0], channels=model.image_shape[-1],
+                                      with_labels=info.num_classes is not None,
+                                      on_corrupt=args.on_corrupt)
+    extractor = _extractor(args, dataset, images, labels, entry=entry)
     results = metrics.evaluate(model, images, metrics=wanted, num_samples=args.num_samples,
                                extractor=extractor, seed=args.seed)
-    results["model"] = os.path.abspath(args.model)
-    results["dataset"] = str(args.dataset)
+    results["model"] = args.model if entry is not None else os.path.abspath(args.model)
+    results["dataset"] = str(dataset)
     print(metrics.format_table(results))
     if args.json:
         with open(args.json, "w") as f:
@@ -583,38 +783,121 @@ def _evaluate(args):
     return 0
 
 
+@contextlib.contextmanager
+def quiet_tensorflow(verbose=False, restore=True):
+    """Inside: only kerasgan's own lines reach the terminal (unless `verbose`).
+
+    TensorFlow writes about nine lines to stderr on import (the oneDNN
+    banner twice, CUDA probing, CPU features) before its log level can
+    filter them, so the import runs with file descriptor 2 sent to a
+    temporary file (replayed when the import fails); `TF_CPP_MIN_LOG_LEVEL=3`
+    then silences its C++ logs, and TensorFlow's and absl's Python loggers
+    and other libraries' Python warnings (e.g. "unrestored values" after a
+    refused resume) are turned off. kerasgan's own warnings are still shown.
+    `restore=False` leaves the loggers quiet afterwards: the console script's
+    objects are deleted (and TensorFlow warns about them) after `main` returns.
+    """
+    if verbose:
+        yield
+        return
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"  # read by TensorFlow's C++ logging (and the workers)
+    if "tensorflow" not in sys.modules:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        with tempfile.TemporaryFile() as captured:
+            os.dup2(captured.fileno(), 2)
+            try:
+                import tensorflow  # noqa: F401
+            except BaseException:
+                os.dup2(saved, 2)
+                captured.seek(0)
+                sys.stderr.write(captured.read().decode(errors="replace"))
+                raise
+            finally:
+                os.dup2(saved, 2)
+                os.close(saved)
+    loggers = [logging.getLogger(name) for name in ("tensorflow", "absl", "h5py", "PIL")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    package = os.path.dirname(os.path.abspath(__file__))
+    show = warnings.showwarning
+
+    def only_ours(message, category, filename, lineno, file=None, line=None):
+        if os.path.abspath(filename).startswith(package):
+            print(f"kerasgan: warning: {message}", file=sys.stderr)
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.showwarning = only_ours
+            yield
+    finally:
+        warnings.showwarning = show
+        if restore:
+            for logger, level in zip(loggers, levels):
+                logger.setLevel(level)
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    verbose = getattr(args, "verbose", False)
+    if args.command in ("train", "evaluate", "sample", "export") or getattr(args, "zoo_command", "") == "sample":
+        import kerasgan
+
+        context = quiet_tensorflow(verbose, restore=not kerasgan._started_as_cli())
+    else:
+        context = contextlib.nullcontext()  # no TensorFlow: `zoo list` stays quick
     try:
-        if args.command == "train":
-            return _train(args, argv)
-        if args.command == "sample":
-            return _sample(args)
-        if args.command == "evaluate":
-            return _evaluate(args)
-        if args.command == "export":
-            from kerasgan.cli_export import run_export
-
-            return run_export(args)
-        if args.command == "zoo":
-            from kerasgan.cli_zoo import run_zoo
-
-            return run_zoo(args)
+        with context:
+            return _run(args, argv)
     except ValueError as e:
         # Bad input (unknown family, dataset, shapes, ...): the message names it.
-        print(f"kerasgan {args.command}: error: {e}", file=sys.stderr)
+        print(f"kerasgan {args.command}: error: {cli_message(str(e))}", file=sys.stderr)
         return 2
     except (FloatingPointError, RuntimeError) as e:
         # A diverged run (NonFiniteError) or a run folder in use (RunFolderLocked): the message
-        # names the step or the pid. Other errors keep their traceback.
+        # names the step or the pid.
         from kerasgan.callbacks.non_finite_guard import NonFiniteError
         from kerasgan.trainer import RunFolderLocked
 
-        if not isinstance(e, (NonFiniteError, RunFolderLocked)):
+        if isinstance(e, (NonFiniteError, RunFolderLocked)):
+            print(f"kerasgan {args.command}: error: {cli_message(str(e))}", file=sys.stderr)
+            return 3 if isinstance(e, NonFiniteError) else 1
+        if verbose:
             raise
-        print(f"kerasgan {args.command}: error: {e}", file=sys.stderr)
-        return 3 if isinstance(e, NonFiniteError) else 1
+        return _unexpected(args, e)
+    except KeyboardInterrupt:
+        print(f"kerasgan {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # anything else: one line, the traceback with --verbose
+        if verbose:
+            raise
+        return _unexpected(args, e)
+
+
+def _unexpected(args, error):
+    print(f"kerasgan {args.command}: error: {type(error).__name__}: {cli_message(_first_line(error))} "
+          f"(rerun with --verbose for the traceback)", file=sys.stderr)
+    return 1
+
+
+def _run(args, argv):
+    if args.command == "train":
+        return _train(args, argv)
+    if args.command == "sample":
+        return _sample(args)
+    if args.command == "evaluate":
+        return _evaluate(args)
+    if args.command == "export":
+        from kerasgan.cli_export import run_export
+
+        return run_export(args)
+    if args.command == "zoo":
+        from kerasgan.cli_zoo import run_zoo
+
+        return run_zoo(args)
     return 1
 
 

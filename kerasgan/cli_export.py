@@ -37,10 +37,10 @@ def add_export_parser(subparsers):
 
 def run_export(args):
     """Runs `kerasgan export`; returns the exit status (1 when the version exists)."""
-    from kerasgan.cli import _load_model
+    from kerasgan.cli import load_model_file
     from kerasgan.export import export_saved_model, serving_inputs
 
-    model = _load_model(args.model)
+    model = load_model_file(args.model)
     try:
         path = export_saved_model(
             model, args.out, version=args.version, overwrite=args.overwrite,

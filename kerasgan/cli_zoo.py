@@ -23,7 +23,8 @@ def add_zoo_parser(subparsers):
             "$KERASGAN_ZOO_REGISTRY names another registry file."),
     )
     actions = p.add_subparsers(dest="zoo_command", required=True)
-    actions.add_parser("list", help="the registry's checkpoints and where each is available")
+    actions.add_parser("list", help="the registry's checkpoints and where each is available (local "
+                                    "copies are checked: a file that fails its SHA-256 is marked CORRUPT)")
     a = actions.add_parser("info", help="a checkpoint's registry entry (JSON) and its local folder")
     a.add_argument("name")
     a = actions.add_parser("download", help="fetch (if needed) and verify a checkpoint; print its folder")
@@ -38,11 +39,20 @@ def add_zoo_parser(subparsers):
     return p
 
 
-def _where(name):
+def _where(name, verify=False):
+    """Where `name`'s files are; with `verify`, a local copy whose files fail
+    their size or SHA-256 check is marked CORRUPT, naming the first bad file."""
     from kerasgan import zoo
 
     source, folder = zoo.locate(name)
     if folder is not None:
+        if verify:
+            try:
+                zoo.verify_files(folder, zoo.info(name)["files"])
+            except (ValueError, OSError) as e:
+                bad = getattr(e, "path", None) or str(e)
+                return (f"{source}: {folder} CORRUPT ({bad} fails its check; restore it, e.g. "
+                        "`git checkout -- FILE`, or delete a cached copy to download it again)")
         return f"{source}: {folder}"
     return "download: " + zoo.info(name)["url"] if zoo.info(name).get("url") else "unavailable"
 
@@ -58,13 +68,13 @@ def run_zoo(args):
                 print(f"The zoo registry {zoo.registry_path()} has no entries.")
             for e in entries:
                 res = f"{e['resolution']}px" if e.get("resolution") else ""
-                print(f"{e['name']:24s} {e.get('family') or '':8s} {res:6s} {_where(e['name'])}")
+                print(f"{e['name']:24s} {e.get('family') or '':8s} {res:6s} {_where(e['name'], verify=True)}")
                 if e.get("description"):
                     print(f"    {e['description']}")
             return 0
         if args.zoo_command == "info":
             entry = zoo.info(args.name)
-            entry["local"] = _where(args.name)
+            entry["local"] = _where(args.name, verify=True)
             print(json.dumps(entry, indent=2))
             return 0
         if args.zoo_command == "download":

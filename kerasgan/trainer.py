@@ -349,6 +349,8 @@ def train(
     override=False,
     on_nan="stop",
     max_rollbacks=3,
+    on_corrupt="error",
+    dry_run=False,
 ):
     """Trains (or resumes) a GAN and writes the run folder described above.
 
@@ -395,6 +397,13 @@ def train(
             learning rate divided by 10, at most `max_rollbacks` times
             (recorded under `rollbacks` in run.json), then stops as above.
         max_rollbacks: see `on_nan`.
+        on_corrupt: an unreadable file in an image folder: `"error"` or
+            `"skip"` (see `kerasgan.data.load`).
+        dry_run: check the configuration without training or writing
+            anything: the data source is described (a TFDS dataset is
+            prepared first), the model built and compiled, the steps per
+            epoch worked out; returns the resolved settings (a dict with
+            `channels`, `steps_per_epoch`, `num_examples`, `num_classes`).
 
     Raises:
         kerasgan.callbacks.NonFiniteError: training diverged (see `on_nan`).
@@ -417,6 +426,9 @@ def train(
     compile_kwargs = dict(compile_kwargs or {})
     keras.utils.set_random_seed(seed)
     key = _family_key(family)
+    # A TFDS name is prepared first (offline: read from data_dir, or a one-line
+    # error), so its split size is known and no steps_per_epoch is needed.
+    data_lib.sources.prepare(dataset, split=split, data_dir=data_dir)
     info = data_lib.info(dataset, split=split, data_dir=data_dir)
     # The family's task says what it needs from the data (class-conditional
     # families: the class count, and labelled batches).
@@ -434,7 +446,7 @@ def train(
     def load(resolution, batch):
         return data_lib.load(
             dataset, resolution, batch, channels=channels, with_labels=with_labels,
-            split=split, data_dir=data_dir, seed=seed, repeat=True,
+            split=split, data_dir=data_dir, seed=seed, repeat=True, on_corrupt=on_corrupt,
         )
 
     progressive = is_progressive(model)
@@ -474,7 +486,10 @@ def train(
                 f"{info.name!r} has only {info.num_examples} images, fewer than one batch of "
                 f"{max(too_big)}. Use smaller batch sizes."
             )
-    else:
+    if dry_run:
+        return {"channels": channels, "steps_per_epoch": steps_per_epoch,
+                "num_examples": info.num_examples, "num_classes": info.num_classes if with_labels else None}
+    if not progressive:
         ds = load(image_size, batch_size)  # errors in the data come before any file is written
 
     # Only the chief writes OUT; other workers of a multi-worker run write

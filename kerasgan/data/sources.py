@@ -395,6 +395,46 @@ class TFDSSource:
         self.class_label = label if isinstance(label, tfds.features.ClassLabel) else None
         self.has_label = "label" in features
 
+    def prepare(self):
+        """Makes sure the data are in `data_dir`, downloading them only when needed.
+
+        A dataset already prepared there (`tfds build NAME --data_dir DIR`
+        on any computer, then copied) is read as it is, offline. Otherwise
+        the download is tried only when the network answers: without one
+        this raises at once (no retries, nothing written). A failed
+        download removes what it wrote into `data_dir`.
+
+        Raises:
+            ValueError: the data must be downloaded and there is no network,
+                or the download failed (one line saying so and how to
+                prepare the data elsewhere).
+        """
+        if self.builder.is_prepared():
+            return
+        where = self.builder.data_dir_root if hasattr(self.builder, "data_dir_root") else self.data_dir
+        where = os.fspath(where or "~/tensorflow_datasets")
+        elsewhere = (
+            f"Prepare it on a computer with internet (`tfds build {self.name} --data_dir DIR`, "
+            f"or any kerasgan command on '{self.name}' with --data-dir DIR), copy DIR here and "
+            "pass --data-dir DIR."
+        )
+        reachable, why = network_available()
+        if not reachable:
+            raise ValueError(
+                f"TFDS dataset '{self.name}' is not prepared in {where} and must be downloaded, but "
+                f"there is no network ({why}). {elsewhere}"
+            )
+        before = _listing(where)
+        try:
+            self.builder.download_and_prepare()
+        except Exception as err:  # noqa: BLE001 - any failure: clean up, say it in one line
+            _remove_new_entries(where, before)
+            reason = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""
+            raise ValueError(
+                f"Downloading TFDS dataset '{self.name}' into {where} failed "
+                f"({type(err).__name__}: {reason}); the partial files were removed. {elsewhere}"
+            ) from None
+
     def _channels(self):
         shape = self.builder.info.features[self.image_key].shape
         return int(shape[-1]) if shape and shape[-1] in (1, 3) else 3
@@ -425,10 +465,12 @@ class TFDSSource:
                 f"with_labels=True but TFDS dataset '{self.name}' has no 'label' feature. "
                 f"Its features: {sorted(self.builder.info.features.keys())}"
             )
+        self.prepare()
         ds, ds_info = tfds.load(
             self.name,
             split=self.split,
             data_dir=self.data_dir,
+            download=False,
             shuffle_files=shuffle,
             with_info=True,
             read_config=tfds.ReadConfig(shuffle_seed=seed),
@@ -456,6 +498,65 @@ class TFDSSource:
             except (KeyError, ValueError):
                 count = None
         return ds, count, channels
+
+
+#: Set to 1 to treat the network as absent (TFDS data must then be prepared).
+OFFLINE_ENV = "KERASGAN_OFFLINE"
+#: Where TFDS downloads from (its prepared-data bucket and most datasets' files).
+_PROBE = ("storage.googleapis.com", 443)
+
+
+def network_available(timeout=3.0):
+    """`(True, "")` when a TFDS download can start, else `(False, why)`.
+
+    One TCP connection to storage.googleapis.com:443 within `timeout`
+    seconds, instead of TFDS's own retries (210 s offline). With an
+    HTTP(S) proxy configured the probe is skipped (the proxy decides).
+    `KERASGAN_OFFLINE=1` answers False without trying.
+    """
+    import socket
+
+    if os.environ.get(OFFLINE_ENV, "").strip() not in ("", "0"):
+        return False, f"{OFFLINE_ENV} is set"
+    if any(os.environ.get(k) for k in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
+        return True, ""
+    try:
+        socket.create_connection(_PROBE, timeout=timeout).close()
+        return True, ""
+    except OSError as err:
+        return False, f"{_PROBE[0]} cannot be reached: {err.strerror or err}"
+
+
+def _listing(root):
+    root = os.path.expanduser(root)
+    names = set()
+    for top in (root, os.path.join(root, "downloads"), os.path.join(root, "downloads", "extracted")):
+        if os.path.isdir(top):
+            names.update(os.path.join(top, n) for n in os.listdir(top))
+    return names
+
+
+def _remove_new_entries(root, before):
+    """Removes what appeared in a TFDS data folder since `before` (`_listing`)."""
+    import shutil
+
+    for path in sorted(_listing(root) - before, key=len, reverse=True):
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        elif os.path.lexists(path):
+            os.remove(path)
+
+
+def prepare(source, *, split="train", data_dir=None):
+    """For a TFDS name: `TFDSSource.prepare` (no-op when its data are there);
+    every other kind of source: nothing."""
+    if isinstance(source, str) and not source.startswith("tfds:"):
+        if source == "digits" or os.path.exists(source) or source.startswith(("/", ".", "~")):
+            return
+    if not isinstance(source, str):
+        return
+    name = source[len("tfds:"):] if source.startswith("tfds:") else source
+    TFDSSource(name, split=split, data_dir=data_dir).prepare()
 
 
 def _import_tfds(name):

@@ -41,6 +41,7 @@ Nothing here imports TensorFlow until a model is loaded.
 """
 
 from kerasgan.zoo import registry as _registry
+from kerasgan.zoo.extractors import eval_dataset, extractor_path, load_extractor
 from kerasgan.zoo.archive import UnsafeArchiveError, make_archive, safe_extract
 from kerasgan.zoo.download import DownloadDeadlineError, DownloadTooLargeError
 from kerasgan.zoo.loading import FORMATS, cache_dir, download, load, locate, zoo_dir
@@ -80,10 +81,13 @@ __all__ = [
     "build_entry",
     "cache_dir",
     "download",
+    "eval_dataset",
+    "extractor_path",
     "folder_files",
     "info",
     "list",
     "load",
+    "load_extractor",
     "locate",
     "make_archive",
     "read_registry",

@@ -44,6 +44,16 @@ def test_errors_exit_2_with_the_message(zoo_env, capsys):
     assert "SHA-256 mismatch" in capsys.readouterr().err
 
 
+def test_list_marks_a_corrupted_local_copy(zoo_env, capsys):
+    write_small_entry(zoo_env)
+    assert run(["list"]) == 0
+    assert "CORRUPT" not in capsys.readouterr().out
+    (zoo_env.zoo / "small" / "weights" / "b.bin").write_bytes(b"\x00\x02" * 5000)  # same size
+    assert run(["list"]) == 0
+    out = capsys.readouterr().out
+    assert f"checkout: {zoo_env.zoo / 'small'} CORRUPT" in out and "b.bin fails its check" in out
+
+
 def test_sample_writes_a_grid(zoo_env, tiny_checkpoint, tmp_path, capsys):
     add_checkpoint(zoo_env, tiny_checkpoint)
     out = tmp_path / "grid.png"
