@@ -245,6 +245,9 @@ def build_parser():
     from kerasgan.cli_zoo import add_zoo_parser
 
     add_zoo_parser(subparsers)
+    from kerasgan.cli_translate import add_translate_parser
+
+    add_translate_parser(subparsers)  # also train's --target-dataset
     _add_common(parser)
     return parser
 
@@ -456,6 +459,7 @@ def _train(args, argv):
         strategy=strategy or "multi_worker",
     )
     # Only set when given, so the configuration printed by --dry-run stays short.
+    config.update({"target_dataset": args.target_dataset} if args.target_dataset else {})
     config.update({k: v for k, v in dict(override=args.override or None, on_nan=args.on_nan,
                                          max_rollbacks=args.max_rollbacks,
                                          on_corrupt=args.on_corrupt).items()
@@ -898,6 +902,10 @@ def _run(args, argv):
         from kerasgan.cli_zoo import run_zoo
 
         return run_zoo(args)
+    if args.command == "translate":
+        from kerasgan.cli_translate import run_translate
+
+        return run_translate(args)
     return 1
 
 

@@ -72,7 +72,7 @@ _IMAGES_SEEN_KEY = "model/images_seen/.ATTRIBUTES/VARIABLE_VALUE"
 #: run.json keys that are training settings: a rerun that changes one is refused
 #: (unless `override=True`). `epochs` may grow, the strategy may change.
 SETTINGS_KEYS = (
-    "family", "dataset", "image_size", "batch_size", "latent_dim", "channels", "seed",
+    "family", "dataset", "target_dataset", "image_size", "batch_size", "latent_dim", "channels", "seed",
     "steps_per_epoch", "model_config", "compile_config", "optimizers", "schedule",
 )
 
@@ -204,7 +204,9 @@ def build_model(family, image_size, channels, latent_dim=100, num_classes=None, 
         kwargs.update(target_resolution=image_size, channels=channels)
     else:
         kwargs.update(image_shape=(image_size, image_size, channels))
-    kwargs.update(latent_dim=latent_dim, seed=seed)
+    if "latent_dim" in inspect.signature(cls.__init__).parameters:  # image-to-image families take none
+        kwargs.update(latent_dim=latent_dim)
+    kwargs.update(seed=seed)
     kwargs.update(task_of(cls).data_kwargs(cls, num_classes)[0])
     return models_lib.get(key, **kwargs)
 
@@ -349,6 +351,7 @@ def train(
     override=False,
     on_nan="stop",
     max_rollbacks=3,
+    target_dataset=None,
     on_corrupt="error",
     dry_run=False,
 ):
@@ -397,6 +400,10 @@ def train(
             learning rate divided by 10, at most `max_rollbacks` times
             (recorded under `rollbacks` in run.json), then stops as above.
         max_rollbacks: see `on_nan`.
+        target_dataset: image-to-image families: the second domain
+            (`dataset` is the first): the target folder of a paired family
+            (pairs matched by file name, `split` = the hash split of
+            `kerasgan.data.pairs`), or domain b of an unpaired one.
         on_corrupt: an unreadable file in an image folder: `"error"` or
             `"skip"` (see `kerasgan.data.load`).
         dry_run: check the configuration without training or writing
@@ -429,7 +436,9 @@ def train(
     # A TFDS name is prepared first (offline: read from data_dir, or a one-line
     # error), so its split size is known and no steps_per_epoch is needed.
     data_lib.sources.prepare(dataset, split=split, data_dir=data_dir)
-    info = data_lib.info(dataset, split=split, data_dir=data_dir)
+    # The family's task reads the data: one source, or two domains.
+    task = task_of(models_lib.FAMILIES[key])
+    info = task.data_info(dataset, target_dataset, split=split, data_dir=data_dir)
     # The family's task says what it needs from the data (class-conditional
     # families: the class count, and labelled batches).
     _, with_labels = task_of(models_lib.FAMILIES[key]).data_kwargs(models_lib.FAMILIES[key], info.num_classes)
@@ -448,6 +457,8 @@ def train(
             dataset, resolution, batch, channels=channels, with_labels=with_labels,
             split=split, data_dir=data_dir, seed=seed, repeat=True, on_corrupt=on_corrupt,
         )
+
+    load = task.data_loader(load, dataset, target_dataset, channels=channels, split=split, seed=seed)
 
     progressive = is_progressive(model)
     schedule = None
@@ -516,6 +527,7 @@ def train(
         run = {
             "family": key,
             "dataset": dataset if isinstance(dataset, str) else type(dataset).__name__,
+            **({} if target_dataset is None else {"target_dataset": str(target_dataset)}),
             "epochs": epochs,
             "image_size": image_size,
             "batch_size": batch_size,
@@ -586,6 +598,7 @@ def train(
                 callbacks_lib.SampleGrid(
                     samples, num_images=num_samples, seed=seed,
                     log_dir=os.path.join(work, "logs") if tensorboard else None,
+                    inputs=None if progressive else task.grid_inputs(ds),
                 ),
                 history_csv,
                 checkpoint,

@@ -337,3 +337,54 @@ def load_unpaired(a, b, image_size, batch_size=64, *, seed=None, split=None, tes
                                    repeat=repeat, **load_kwargs)
     ds = tf.data.Dataset.zip(sides)
     return ds.with_options(loaders._pipeline_options())
+
+
+def _is_folder(source):
+    return isinstance(source, (str, os.PathLike)) and os.path.isdir(source)
+
+
+def two_domain_info(first, second, *, paired, split="train", test_fraction=TEST_FRACTION, key_fn=codepoint_key,
+                    data_dir=None, salt=SPLIT_SALT):
+    """A `DatasetInfo` of two-domain training data: paired folders (the pairs
+    of `split`) or two unpaired sources (the smaller side's count; folders
+    on the hash split). `channels` is the larger of the two sides'."""
+    from kerasgan.data.sources import DatasetInfo
+
+    if second is None:
+        raise ValueError(
+            "An image-to-image family trains on two datasets: pass the second one as "
+            f"target_dataset (kerasgan train --target-dataset). Received: target_dataset=None, dataset={first!r}"
+        )
+    infos = [loaders.info(s, split="train" if _is_folder(s) else split, data_dir=data_dir) for s in (first, second)]
+    if paired:
+        count = len(match_pairs(first, second, key_fn).split(split, test_fraction, salt))
+    else:
+        counts = [len(split_files(s, split, test_fraction, key_fn, salt)) if _is_folder(s) and split in SPLITS
+                  else info.num_examples for s, info in zip((first, second), infos)]
+        count = None if None in counts else min(counts)
+    return DatasetInfo(kind="pairs" if paired else "unpaired", name=f"{infos[0].name} -> {infos[1].name}",
+                       num_examples=count, num_classes=None, class_names=None,
+                       channels=max(i.channels for i in infos), image_shape=None)
+
+
+def two_domain_loader(first, second, *, paired, channels=None, split="train", seed=None, augment=False,
+                      test_fraction=TEST_FRACTION, key_fn=codepoint_key, **load_kwargs):
+    """`load(image_size, batch_size)` for the trainer: repeated
+    `{"source", "target"}` (paired, hash split `split`) or `{"a", "b"}`
+    batches (unpaired; folders on the hash split, other sources with `split`
+    passed to `kerasgan.data.load`)."""
+    if paired:
+        def load(image_size, batch_size):
+            return load_paired(first, second, image_size, batch_size, split=split, test_fraction=test_fraction,
+                               key_fn=key_fn, channels=channels, augment=augment, seed=seed, repeat=True,
+                               background=load_kwargs.get("background", (255, 255, 255)))
+        return load
+    folders_split = split if _is_folder(first) and _is_folder(second) and split in SPLITS else None
+
+    def load(image_size, batch_size):
+        extra = dict(load_kwargs)
+        if folders_split is None:
+            extra["split"] = split
+        return load_unpaired(first, second, image_size, batch_size, seed=seed, split=folders_split,
+                             test_fraction=test_fraction, key_fn=key_fn, channels=channels, repeat=True, **extra)
+    return load

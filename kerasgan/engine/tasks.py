@@ -127,6 +127,26 @@ class LatentTask:
 
         return evaluation.latent_sampler(model, batch_size)
 
+    # Training data (kerasgan.trainer): what the data are, how they load,
+    # what a sample grid is drawn from.
+    def data_info(self, dataset, target_dataset=None, split="train", data_dir=None):
+        """The trainer's `DatasetInfo` of `dataset` (one source: a latent
+        family takes no `target_dataset`)."""
+        from kerasgan import data
+
+        _no_target(target_dataset)
+        return data.info(dataset, split=split, data_dir=data_dir)
+
+    def data_loader(self, default_load, dataset, target_dataset=None, channels=None, split="train", seed=None):
+        """`load(image_size, batch_size)` for the trainer: its own
+        `kerasgan.data.load` pipeline, `default_load`."""
+        _no_target(target_dataset)
+        return default_load
+
+    def grid_inputs(self, dataset):
+        """What `SampleGrid` draws from: nothing (fixed latents)."""
+        return None
+
     # Serving (kerasgan.export): the signatures, warm-up requests and
     # metadata of this task.
     def export_archive(self, model, max_images):
@@ -188,6 +208,28 @@ class ImageToImageTask:
             "(kerasgan.metrics on model.translate(...)), not samples from latents."
         )
 
+    def data_info(self, dataset, target_dataset=None, split="train", data_dir=None):
+        """`DatasetInfo` of the two domains (`kerasgan.data.pairs`): paired
+        folders matched by file name (the pairs of the hash `split`), or
+        two unpaired sources."""
+        from kerasgan.data import pairs
+
+        return pairs.two_domain_info(dataset, target_dataset, paired=self.paired, split=split, data_dir=data_dir)
+
+    def data_loader(self, default_load, dataset, target_dataset=None, channels=None, split="train", seed=None):
+        """`load(image_size, batch_size)` of the task's batches, repeated:
+        `{"source", "target"}` (paired, jitter + flip on both sides) or
+        `{"a", "b"}` (unpaired)."""
+        from kerasgan.data import pairs
+
+        return pairs.two_domain_loader(dataset, target_dataset, paired=self.paired, channels=channels,
+                                       split=split, seed=seed, augment=self.paired)
+
+    def grid_inputs(self, dataset):
+        """The first batch of `dataset`: the inputs (and targets) every
+        sample grid translates."""
+        return next(iter(dataset))
+
     def export_archive(self, model, max_images):
         from kerasgan import export
 
@@ -202,6 +244,14 @@ class ImageToImageTask:
         from kerasgan import export
 
         return export.translation_serving_metadata(model)
+
+
+def _no_target(target_dataset):
+    if target_dataset is not None:
+        raise ValueError(
+            "A latent -> image family trains on one dataset; target_dataset is for image-to-image "
+            f"families. Received: target_dataset={target_dataset!r}"
+        )
 
 
 def task_of(model_or_class):
