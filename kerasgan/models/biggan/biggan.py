@@ -25,11 +25,15 @@ def truncate_latents(latents, truncation):
     latents = tf.convert_to_tensor(latents, tf.float32)
     psi = tf.cast(truncation, tf.float64)
     z = tf.cast(latents, tf.float64)
-    low = tf.math.ndtr(-psi)
-    width = tf.math.ndtr(psi) - low
-    mapped = tf.math.ndtri(low + tf.math.ndtr(z) * width)
+    low = _normal_cdf(-psi)
+    width = _normal_cdf(psi) - low
+    mapped = tf.math.ndtri(low + _normal_cdf(z) * width)
     mapped = tf.clip_by_value(mapped, -psi, psi)  # float rounding only: |mapped| <= psi analytically
     return tf.cast(tf.where(psi > 0.0, mapped, z), tf.float32)
+
+
+def _normal_cdf(x):
+    return 0.5 * tf.math.erfc(-x / np.sqrt(2.0))
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")

@@ -28,8 +28,8 @@ class BigGANGenerator(Network):
 
     Residual up block: `h = conv3(relu(cbn(up(conv3(relu(cbn(x)))))))`, skip
     `conv1(up(x))` (nearest-neighbour upsampling; the first BN-ReLU comes
-    before the upsampling). Channels halve per block (not below
-    `base_filters`). Self-attention after the block that reaches
+    before the upsampling). Channels halve from the second block on (not
+    below `base_filters`). Self-attention after the block that reaches
     `attention_resolution`. Output: BN, ReLU, 3x3 convolution, tanh. Every
     convolution and dense layer is spectrally normalised; the shared
     embedding is not (as in BigGAN).
