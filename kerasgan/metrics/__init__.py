@@ -24,3 +24,4 @@ from kerasgan.metrics.score import HIGHER_IS_BETTER
 from kerasgan.metrics.score import Score
 from kerasgan.metrics.score import compare
 from kerasgan.metrics.score import scores_from_results
+from kerasgan.metrics.translation import translation_metrics
