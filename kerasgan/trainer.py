@@ -7,6 +7,7 @@ One run lives in one output folder:
                        (progressive families also phase_008x008.png, ... at
                        the end of every phase)
     OUT/history.csv    per-epoch losses (one row per epoch the checkpoint covers)
+    OUT/curves.png     history.csv drawn: losses, penalties, ADA's p, metrics (every epoch)
     OUT/logs/          TensorBoard scalars and sample images
     OUT/run.json       the configuration and the command that made the run
     OUT/model.keras    the final model (written at the end)
@@ -601,6 +602,7 @@ def train(
                     inputs=None if progressive else task.grid_inputs(ds),
                 ),
                 history_csv,
+                callbacks_lib.Curves(os.path.join(work, "curves.png"), history_csv=history_csv.path),
                 checkpoint,
             ]
             if progressive:

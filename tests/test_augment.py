@@ -7,9 +7,11 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from PIL import Image
 
 from kerasgan import augment, cli
 from kerasgan.callbacks import Checkpoint
+from kerasgan.callbacks.curves import PANEL_H
 from kerasgan.models import DCGAN, GAN
 
 
@@ -153,6 +155,9 @@ def test_cli_trains_with_ada_and_logs_and_checkpoints_p(tmp_path, capsys):
     assert len(p) == 2 and all(0.0 <= v <= 1.0 for v in p)
     model = keras.saving.load_model(out / "model.keras")
     np.testing.assert_allclose(float(model.ada_p), p[-1], atol=1e-6)
+    # The trainer's curves.png has the losses and p.
+    with Image.open(out / "curves.png") as image:
+        assert image.format == "PNG" and image.size == (560, 2 * PANEL_H)
     # A resumed run gets p back from the checkpoint.
     fresh = DCGAN(image_shape=(16, 16, 1), latent_dim=8, generator_filters=4, discriminator_filters=4, seed=0)
     fresh.compile(augment="ada")

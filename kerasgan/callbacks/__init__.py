@@ -5,6 +5,7 @@
   it refuses to save non-finite weights.
 - `NonFiniteGuard`: stops `fit` with `NonFiniteError` at the first NaN/Inf loss or weight.
 - `HistoryCSV`: per-epoch logs in a CSV file, rewritten atomically, truncatable on resume.
+- `Curves`: a PNG of the losses, penalties, ADA's p and metrics, redrawn every epoch.
 - `Evaluate`: FID/KID/IS/precision-recall during training, best checkpoint.
 - `ProgressiveGrowing`: ProGAN's fade-in and growth schedule.
 - `TensorBoard`: Keras' TensorBoard callback (per-epoch losses as scalars).
@@ -13,6 +14,7 @@
 from keras.callbacks import TensorBoard
 
 from kerasgan.callbacks.checkpoint import Checkpoint
+from kerasgan.callbacks.curves import Curves
 from kerasgan.callbacks.history_csv import HistoryCSV
 from kerasgan.callbacks.non_finite_guard import NonFiniteError, NonFiniteGuard
 from kerasgan.callbacks.progressive import ProgressiveGrowing, ProgressiveSchedule, train_progressive
@@ -30,6 +32,7 @@ def __getattr__(name):
 
 __all__ = [
     "Checkpoint",
+    "Curves",
     "Evaluate",
     "HistoryCSV",
     "NonFiniteError",
