@@ -3,6 +3,12 @@
     python serving/client.py --model-name dcgan --seed 3 --num-images 16 --out grid.png
     python serving/client.py --model-name dcgan --latents random --num-images 4 --latent-dim 100
     python serving/client.py --model-name stylegan --option truncation_psi=0.7 --out grid.png
+    python serving/client.py --local exports/dcgan --num-images 16 --out grid.png   # no server
+
+`--local EXPORT` runs the same request in this process against the
+SavedModel that `kerasgan export` wrote (a base folder: its newest version),
+so the client can be tried without a server and without the `[serving]`
+extra (it needs only `tensorflow`).
 
 Families with sampling options (their `serving_inputs`, e.g. StyleGAN's
 `truncation_psi`) take them as extra scalar inputs of both signatures, and
@@ -10,8 +16,10 @@ every request must carry them: `--option NAME=VALUE` (float32; `NAME:DTYPE=VALUE
 for another dtype), or `--metadata EXPORT/assets.extra/kerasgan.json` to fill
 in the defaults recorded at export for those not given.
 
-Needs `tensorflow` and `tensorflow-serving-api` (`pip install kerasgan[serving]`),
-not kerasgan itself. See serving/README.md for the signatures.
+Needs `tensorflow` and, for a server, `tensorflow-serving-api`
+(`pip install kerasgan[serving]`), not kerasgan itself. A missing package or
+an unreachable server is one line saying so, not a traceback. See
+serving/README.md for the signatures.
 """
 
 import argparse
@@ -139,6 +147,30 @@ def predict(request, host="localhost", port=8500, timeout=30.0):
     return {name: tf.make_ndarray(proto) for name, proto in response.outputs.items()}
 
 
+def local_version_dir(path):
+    """A SavedModel folder: `path` itself, or its newest numbered version."""
+    import os
+
+    if os.path.isfile(os.path.join(path, "saved_model.pb")):
+        return path
+    versions = sorted((int(d) for d in os.listdir(path) if d.isdigit()), reverse=True) if os.path.isdir(path) else []
+    if versions and os.path.isfile(os.path.join(path, str(versions[0]), "saved_model.pb")):
+        return os.path.join(path, str(versions[0]))
+    raise ValueError(f"--local {path}: not a SavedModel folder (no saved_model.pb in it or in a version folder)")
+
+
+def predict_local(path, inputs, signature_name=DEFAULT_SIGNATURE, output_filter=None):
+    """Runs `inputs` (`{name: array}`) through a signature of the local
+    SavedModel at `path` (what TF Serving would do); returns `{output: np.ndarray}`."""
+    import tensorflow as tf
+
+    signatures = tf.saved_model.load(local_version_dir(path)).signatures
+    if signature_name not in signatures:
+        raise ValueError(f"--local {path} has no signature {signature_name!r} (it has: {', '.join(sorted(signatures))})")
+    outputs = signatures[signature_name](**{k: tf.constant(v) for k, v in inputs.items()})
+    return {k: np.asarray(v) for k, v in outputs.items() if not output_filter or k in output_filter}
+
+
 def save_grid(images_uint8, path):
     """Tiles uint8 `[n, H, W, C]` images into one PNG (needs Pillow)."""
     from PIL import Image
@@ -158,7 +190,10 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", default="localhost")
     p.add_argument("--port", type=int, default=8500, help="TF Serving's gRPC port")
-    p.add_argument("--model-name", required=True)
+    p.add_argument("--model-name", default=None, help="the server's --model_name (not with --local)")
+    p.add_argument("--local", default=None, metavar="EXPORT_DIR",
+                   help="run the request in this process against the SavedModel `kerasgan export` "
+                        "wrote (no server, no [serving] extra)")
     p.add_argument("--version", type=int, default=None)
     p.add_argument("--num-images", type=int, default=16)
     p.add_argument("--seed", type=int, default=0)
@@ -180,6 +215,31 @@ def main(argv=None):
     p.add_argument("--out", default=None, help="write the images as a PNG grid")
     p.add_argument("--timeout", type=float, default=30.0)
     args = p.parse_args(argv)
+    if args.model_name is None and args.local is None:
+        p.error("pass --model-name NAME (a TF Serving server) or --local EXPORT_DIR (in this process)")
+    try:
+        return _run(p, args)
+    except ImportError as e:
+        missing = getattr(e, "name", None) or str(e)
+        extra = "pip install 'kerasgan[serving]' (tensorflow-serving-api)" if "serving" in missing or \
+            missing == "grpc" else f"pip install {missing.split('.')[0]}"
+        print(f"serving/client.py: {missing} is not installed: {extra}, or pass --local EXPORT_DIR "
+              "to run the request in this process without a server", file=sys.stderr)
+        return 1
+    except ValueError as e:
+        print(f"serving/client.py: {e}", file=sys.stderr)
+        return 1
+    except Exception as e:  # grpc.RpcError: no server, wrong model name, bad input
+        code = getattr(e, "code", None)
+        if code is None:
+            raise
+        detail = (e.details() or "").splitlines()[0] if callable(getattr(e, "details", None)) else ""
+        print(f"serving/client.py: the server at {args.host}:{args.port} answered {code()}: {detail} "
+              "(start TF Serving as in serving/README.md, or pass --local EXPORT_DIR)", file=sys.stderr)
+        return 1
+
+
+def _run(p, args):
 
     output_filter = ["images_uint8"] if args.uint8_only else None
     options = default_options(args.metadata) if args.metadata else {}
@@ -196,7 +256,19 @@ def main(argv=None):
     labels = None
     if args.labels is not None:  # "" -> no labels: the classes 0, 1, ... cycled
         labels = [int(v) for v in args.labels.split(",") if v.strip()]
+    if args.local and not args.metadata:
+        import os
+
+        meta = os.path.join(local_version_dir(args.local), "assets.extra", "kerasgan.json")
+        if os.path.isfile(meta):  # the options' defaults, as a server's client would send them
+            options = {**default_options(meta), **options}
     if args.latents == "seed":
+        if args.local:
+            inputs = {"seed": np.int64(args.seed), "num_images": np.int64(args.num_images)}
+            if labels is not None:
+                inputs["labels"] = np.asarray(labels, np.int32).reshape([-1])
+            inputs.update(option_arrays(options))
+            return _show(predict_local(args.local, inputs, SEED_SIGNATURE, output_filter), args)
         request = build_seed_request(
             args.model_name, args.seed, args.num_images, labels=labels, version=args.version,
             output_filter=output_filter, options=options,
@@ -209,11 +281,20 @@ def main(argv=None):
             labels = labels * args.num_images
         if labels is not None and len(labels) != args.num_images:
             p.error("with --latents random, --labels takes one label or one per image")
+        if args.local:
+            inputs = {"z": np.asarray(z, np.float32)}
+            if labels is not None:
+                inputs["labels"] = np.asarray(labels, np.int32)
+            inputs.update(option_arrays(options))
+            return _show(predict_local(args.local, inputs, DEFAULT_SIGNATURE, output_filter), args)
         request = build_predict_request(
             args.model_name, z, labels, version=args.version, output_filter=output_filter,
             options=options,
         )
-    outputs = predict(request, args.host, args.port, timeout=args.timeout)
+    return _show(predict(request, args.host, args.port, timeout=args.timeout), args)
+
+
+def _show(outputs, args):
     for name, value in sorted(outputs.items()):
         print(f"{name}: {value.dtype} {list(value.shape)}")
     if args.out and "images_uint8" in outputs:
