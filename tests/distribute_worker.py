@@ -36,7 +36,8 @@ import keras  # noqa: E402
 keras.config.disable_traceback_filtering()
 
 from kerasgan import penalties  # noqa: E402
-from kerasgan.models import CGAN, DCGAN, GAN, WGANGP, MLPDiscriminator, MLPGenerator  # noqa: E402
+from kerasgan.layers import ConditionalBatchNormalization  # noqa: E402
+from kerasgan.models import CGAN, DCGAN, GAN, SAGAN, WGANGP, MLPDiscriminator, MLPGenerator  # noqa: E402
 
 GLOBAL_BATCH = 8
 STEPS = 4
@@ -87,7 +88,7 @@ def injected(cls):
 
 
 # ------------------------------------------------------------------ families
-IMAGE = {"gan": (4, 4, 1), "dcgan": (16, 16, 1), "wgan_gp": (16, 16, 1), "cgan": (16, 16, 1)}
+IMAGE = {"gan": (4, 4, 1), "dcgan": (16, 16, 1), "wgan_gp": (16, 16, 1), "cgan": (16, 16, 1), "sagan": (16, 16, 1)}
 
 
 def build(family, cls_wrap=lambda c: c, sync_bn=True, ema_decay=0.9):
@@ -104,8 +105,16 @@ def build(family, cls_wrap=lambda c: c, sync_bn=True, ema_decay=0.9):
         model = cls_wrap(WGANGP)(shape, LATENT, 8, 8, ema_decay=ema_decay, seed=3)
     elif family == "cgan":
         model = cls_wrap(CGAN)(shape, 3, LATENT, 4, 8, 8, ema_decay=ema_decay, seed=3)
+    elif family == "sagan":
+        # Spectral norm's power-iteration vectors u start random: they are
+        # weights, so the copy of the initial weights below makes both runs
+        # start from the same u (and the iteration itself is deterministic).
+        model = cls_wrap(SAGAN)(shape, 3, LATENT, 4, 4, attention_resolution=8, ema_decay=ema_decay, seed=3)
     if sync_bn:
         distribute.synchronize_batch_norm(model)
+        for layer in model._flatten_layers(include_self=True, recursive=True):
+            if isinstance(layer, ConditionalBatchNormalization):
+                layer.synchronized = True
     return model
 
 
@@ -123,13 +132,13 @@ def dataset(family, with_noise=True):
     rng = np.random.default_rng(0)
     n = GLOBAL_BATCH * STEPS
     data = {"images": rng.uniform(-1, 1, (n,) + IMAGE[family]).astype("float32")}
-    if family == "cgan":
+    if family in ("cgan", "sagan"):
         data["labels"] = rng.integers(0, 3, n).astype("int32")
     if with_noise:
         data["z_d"] = rng.normal(size=(n, LATENT)).astype("float32")
         data["z_g"] = rng.normal(size=(n, LATENT)).astype("float32")
         data["alpha"] = rng.uniform(size=(n, 1, 1, 1)).astype("float32")
-    if not with_noise and family != "cgan":
+    if not with_noise and family not in ("cgan", "sagan"):
         data = data["images"]
     return tf.data.Dataset.from_tensor_slices(data).batch(GLOBAL_BATCH, drop_remainder=True)
 

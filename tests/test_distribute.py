@@ -244,3 +244,21 @@ def test_multi_worker_mirrored_two_workers_agree(tmp_path):
     assert [r["is_chief"] for r in results] == [True, False]
     for r in results:  # a disagreement is an error on every worker
         assert "The workers disagree on the worker index" in r["disagreement"]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("KERASGAN_SLOW_TESTS"),
+    reason="about 100 s on 2 shared cores: set KERASGAN_SLOW_TESTS=1 to run it",
+)
+def test_sagan_two_replicas_train_like_one_device(tmp_path):
+    """SAGAN (spectral norm, self-attention, class-conditional batch norm
+    synchronized over replicas, projection head) on 2 logical CPUs equals
+    one device from the same initial weights (the power-iteration vectors u
+    included) and the same injected latents."""
+    result = run_worker(tmp_path, "equivalence", "sagan:sync", timeout=420)["sagan:sync"]
+    assert result["replicas"] == 2
+    assert result["max_moved"] > 1e-2
+    assert result["max_abs_diff"] < 1e-5, result["worst"]
+    assert result["mirrors_agree"], result["mirrors_disagree"]
+    for key, values in result["ref_history"].items():
+        np.testing.assert_allclose(result["dist_history"][key], values, rtol=1e-5, atol=1e-6)

@@ -1,6 +1,7 @@
 import contextlib
 
 import keras
+import tensorflow as tf
 from keras import ops
 
 from kerasgan.layers.spectral_norm import spectral_norm
@@ -36,9 +37,16 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         num_classes: classes of the class-conditional mode (None otherwise).
         momentum, epsilon: as in `keras.layers.BatchNormalization`.
         spectral_norm: spectral norm on the vector mode's linear maps.
+        synchronized: under a distribution strategy with several replicas,
+            all-reduce the batch statistics over the global batch (as
+            `keras.layers.BatchNormalization(synchronized=True)`), so N
+            replicas normalise like one device. Note:
+            `kerasgan.distribute.synchronize_batch_norm` flips Keras' own
+            batch norm only; set this attribute on these layers.
     """
 
-    def __init__(self, num_classes=None, momentum=0.99, epsilon=1e-5, spectral_norm=False, **kwargs):
+    def __init__(self, num_classes=None, momentum=0.99, epsilon=1e-5, spectral_norm=False, synchronized=False,
+                 **kwargs):
         super().__init__(**kwargs)
         if num_classes is not None and (isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1):
             raise ValueError(f"`num_classes` must be a positive int or None. Received: num_classes={num_classes!r}")
@@ -49,6 +57,7 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         self.momentum = momentum
         self.epsilon = float(epsilon)
         self.spectral_norm = bool(spectral_norm)
+        self.synchronized = bool(synchronized)
         self._standing = None  # (count variable) while re-estimating statistics
 
     def build(self, input_shape):
@@ -114,7 +123,7 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         axes = list(range(len(x.shape) - 1))
         x32 = ops.cast(x, "float32")
         if training or self._standing is not None:
-            mean, variance = ops.moments(x32, axes=axes)
+            mean, variance = self._moments(x32, axes)
             if self._standing is not None:
                 # Cumulative average over the standing-statistics passes.
                 n = self._standing
@@ -134,6 +143,17 @@ class ConditionalBatchNormalization(keras.layers.Layer):
             gain, bias = ops.reshape(gain, expand), ops.reshape(bias, expand)
         return ops.cast(normalized * gain + bias, x.dtype)
 
+    def _moments(self, x, axes):
+        context = tf.distribute.get_replica_context() if self.synchronized else None
+        if context is None or context.num_replicas_in_sync == 1:
+            return ops.moments(x, axes=axes)
+        count = tf.cast(tf.reduce_prod(tf.gather(tf.shape(x), axes)), tf.float32)
+        total, total_sq, count = context.all_reduce(
+            "SUM", [tf.reduce_sum(x, axis=axes), tf.reduce_sum(tf.square(x), axis=axes), count]
+        )
+        mean = total / count
+        return mean, tf.maximum(total_sq / count - tf.square(mean), 0.0)
+
     def compute_output_shape(self, input_shape):
         if isinstance(input_shape, (list, tuple)) and len(input_shape) == 2 and isinstance(input_shape[0], (list, tuple)):
             return tuple(input_shape[0])
@@ -142,7 +162,7 @@ class ConditionalBatchNormalization(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update(num_classes=self.num_classes, momentum=self.momentum, epsilon=self.epsilon,
-                      spectral_norm=self.spectral_norm)
+                      spectral_norm=self.spectral_norm, synchronized=self.synchronized)
         return config
 
 
