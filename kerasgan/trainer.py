@@ -61,6 +61,7 @@ from kerasgan import callbacks as callbacks_lib
 from kerasgan import data as data_lib
 from kerasgan import distribute
 from kerasgan import models as models_lib
+from kerasgan.callbacks.flat_samples_hint import FlatSamplesHint
 from kerasgan.callbacks.history_csv import HistoryCSV
 from kerasgan.callbacks.non_finite_guard import NonFiniteError, first_non_finite, optimizers
 from kerasgan.engine.tasks import task_of
@@ -607,6 +608,9 @@ def train(
             ]
             if progressive:
                 callbacks.append(_PhaseSamples(samples, schedule, num_samples, seed))
+            if verbose != 0:
+                # Early grids of flat grey tiles read as a failed run: say what they mean.
+                callbacks.append(FlatSamplesHint(seed=seed))
             if tensorboard:
                 callbacks.append(keras.callbacks.TensorBoard(os.path.join(work, "logs")))
             start = time.time()
