@@ -23,8 +23,11 @@ class ConditionalBatchNormalization(keras.layers.Layer):
       initialised to 1, biases to 0), so each class has its own (SAGAN);
     - vector-conditional (`num_classes=None`, inputs `[x, c]`, c float
       `[batch, D]`): gain = 1 + c W_g, bias = c W_b, two bias-free linear maps
-      initialised to 0 (BigGAN feeds c = [z_chunk, shared class embedding]),
-      spectrally normalised with `spectral_norm=True`;
+      (BigGAN feeds c = [z_chunk, shared class embedding]); with
+      `spectral_norm=True` they are spectrally normalised and orthogonally
+      initialised as in BigGAN (a zero kernel under spectral norm and
+      float16 gives sigma = 0 after the first small update, hence NaN),
+      otherwise initialised to 0 (the layer starts as plain batch norm);
     - unconditional (inputs `x` alone): a learned gain and bias vector, i.e.
       plain batch norm.
 
@@ -93,12 +96,13 @@ class ConditionalBatchNormalization(keras.layers.Layer):
                     "The vector-conditional mode takes a condition [batch, D] with a known D. "
                     f"Received: condition shape {cond_shape}"
                 )
+            init = "orthogonal" if self.spectral_norm else "zeros"
             self.gain_projection = spectral_norm(
-                keras.layers.Dense(channels, use_bias=False, kernel_initializer="zeros", name="gain_projection"),
+                keras.layers.Dense(channels, use_bias=False, kernel_initializer=init, name="gain_projection"),
                 self.spectral_norm,
             )
             self.bias_projection = spectral_norm(
-                keras.layers.Dense(channels, use_bias=False, kernel_initializer="zeros", name="bias_projection"),
+                keras.layers.Dense(channels, use_bias=False, kernel_initializer=init, name="bias_projection"),
                 self.spectral_norm,
             )
             self.gain_projection.build(cond_shape)

@@ -33,11 +33,15 @@ def test_each_class_uses_its_own_gain_and_bias():
 def test_vector_condition_starts_as_plain_batch_norm_and_unconditional_mode():
     x = maps(2)
     cond = np.random.default_rng(3).normal(size=(6, 5)).astype("float32")
-    layer = ConditionalBatchNormalization(spectral_norm=True)
+    layer = ConditionalBatchNormalization()
     y = keras.ops.convert_to_numpy(layer([x, cond], training=True))
     np.testing.assert_allclose(y.mean(axis=(0, 1, 2)), 0.0, atol=1e-4)
     np.testing.assert_allclose(y.std(axis=(0, 1, 2)), 1.0, atol=1e-3)
-    layer.gain_projection.layer.kernel.assign(np.ones((5, 4), "float32"))
+    sn = ConditionalBatchNormalization(spectral_norm=True)
+    sn([x, cond], training=True)
+    assert isinstance(sn.gain_projection, keras.layers.SpectralNormalization)
+    assert np.abs(np.array(sn.gain_projection.layer.kernel)).max() > 0  # orthogonal init, not zeros
+    layer.gain_projection.kernel.assign(np.ones((5, 4), "float32"))
     y2 = keras.ops.convert_to_numpy(layer([x, cond], training=True))
     assert not np.allclose(y, y2)
     plain = ConditionalBatchNormalization()
