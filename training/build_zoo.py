@@ -211,6 +211,18 @@ floor that a perfect generator would reach at about this sample size.
 
 {truncation_note}{phases_section}{style_section}{notes_section}## Reproduce
 
+The quality numbers above, from the repository root with the real data in
+`../shared/data` (the entry's extractor `zoo/extractors/{extractor_file}` and real
+images `{eval_dataset}` are the defaults for a zoo name; spelled out:
+`--extractor zoo/extractors/{extractor_file} --dataset {eval_dataset}`). `FID (real halves)` is
+measured by `training/build_zoo.py` only.
+
+```bash
+kerasgan evaluate {name} --num-samples {num_samples} --seed 0 --metrics {eval_metrics}
+```
+
+Training:
+
 ```bash
 {command}
 ```
@@ -342,6 +354,8 @@ def write_card(folder, name, recipe, model, results, run, extractor_path, comman
         licence=DATA_CARDS[recipe["dataset"]]["licence"], training=training, weights=weights,
         phases_section=phases_section, num_samples=results["num_samples"], num_real=results["num_real"], metric_rows="\n".join(rows), extractor=results["extractor"],
         extractor_file=extractor_path.name, command=command, name_=name,
+        eval_dataset=recipe["dataset"].replace("{shared}", "../shared/data"),
+        eval_metrics="fid,kid" + (",accuracy" if "accuracy" in results else ""),
         labels_example=", labels=[0, 1, 2, 3] * 4" if model.num_classes else "",
     )
     (folder / "README.md").write_text(text)
@@ -418,7 +432,8 @@ def main(argv=None):
         args.name, folder, family=recipe["family"], description=recipe["description"],
         resolution=recipe["image_size"], dataset=DATA_CARDS[recipe["dataset"]]["dataset"],
         licence=DATA_CARDS[recipe["dataset"]]["licence"], metrics=metrics,
-        extractor=results["extractor"], num_samples=results["num_samples"], command=command, **extra,
+        extractor=results["extractor"], num_samples=results["num_samples"], command=command,
+        eval_dataset=recipe["dataset"], **extra,
     )
     print(f"zoo/{args.name}: done")
     return 0
