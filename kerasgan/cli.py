@@ -422,7 +422,10 @@ def launch_local_workers(argv, num_workers, timeout=None):
     `run_workers`."""
     ports = _free_ports(num_workers)
     cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
-    command = [sys.executable, "-m", "kerasgan.cli", *argv, "--strategy", "multi_worker"]
+    # Started as the console script is (argv[0] "kerasgan": `import kerasgan` leaves TensorFlow
+    # to the command, which imports it quietly), not with -m, which imports it loudly first.
+    starter = "import sys; sys.argv[0] = 'kerasgan'; from kerasgan.cli import main; sys.exit(main())"
+    command = [sys.executable, "-c", starter, *argv, "--strategy", "multi_worker"]
     scratch = tempfile.mkdtemp(prefix="kerasgan-workers-")
     try:
         envs = []
