@@ -1,3 +1,4 @@
+# Not under tests/zoo/: its conftest points every test at an empty temporary registry.
 """A zoo card's numbers come back from the command its "Reproduce" section
 gives (issue 15): the entry's extractor and real data are the defaults."""
 
