@@ -165,7 +165,9 @@ def _learning_rates(model):
     rates = {}
     for name, optimizer in optimizers(model).items():
         try:
-            rates[name] = float(f"{float(optimizer.learning_rate):.7g}")  # float32 noise off
+            # Through NumPy: a mirrored variable (several replicas) has no float().
+            value = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+            rates[name] = float(f"{value:.7g}")  # float32 noise off
         except (TypeError, ValueError):
             rates[name] = None  # a schedule
     return rates

@@ -41,7 +41,7 @@ def assert_same_run(resumed, straight):
         np.testing.assert_allclose(b, a, rtol=0, atol=1e-6, err_msg=name)
     header, rows = read_history(resumed / "history.csv")
     straight_header, straight_rows = read_history(straight / "history.csv")
-    assert header == straight_header and [r[0] for r in rows] == ["0", "1"]  # no duplicate, no gap
+    assert header == straight_header and [r[0] for r in rows] == ["1", "2"]  # no duplicate, no gap (epochs count from 1)
     np.testing.assert_allclose(np.array(rows, float), np.array(straight_rows, float), rtol=0, atol=1e-6)
     assert sorted(os.listdir(resumed / "samples")) == sorted(os.listdir(straight / "samples"))
     run = json.loads((resumed / "run.json").read_text())
@@ -172,7 +172,7 @@ def test_a_diverged_run_stops_naming_the_step_and_keeps_the_good_files(tmp_path)
     assert error.value.epoch == 2 and "keeps its last good checkpoint" in str(error.value)
     assert tf.train.latest_checkpoint(str(out / "checkpoints")).endswith("ckpt-1")
     assert (out / "model.keras").read_bytes() == model_bytes
-    assert [r[0] for r in read_history(out / "history.csv")[1]] == ["0"]
+    assert [r[0] for r in read_history(out / "history.csv")[1]] == ["1"]
     assert sorted(os.listdir(out / "samples")) == ["epoch_0001.png"]
 
 
@@ -198,7 +198,7 @@ def test_on_nan_rollback_restores_the_last_good_checkpoint_with_lower_learning_r
     assert float(model.g_optimizer.learning_rate) == pytest.approx(2e-5)  # 2e-4 / 10
     rollbacks = json.loads((out / "run.json").read_text())["rollbacks"]
     assert len(rollbacks) == 1 and rollbacks[0]["epoch"] == 1 and rollbacks[0]["resumed_from_epoch"] == 0
-    assert [r[0] for r in read_history(out / "history.csv")[1]] == ["0", "1"]
+    assert [r[0] for r in read_history(out / "history.csv")[1]] == ["1", "2"]
     assert all(np.isfinite(w).all() for _, w in weights(out / "model.keras"))
     # A bounded number of rollbacks: a run that keeps diverging stops.
     diverging = dict(TINY, compile_kwargs={"d_learning_rate": 1e30, "g_learning_rate": 1e30})

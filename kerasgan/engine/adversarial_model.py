@@ -227,15 +227,14 @@ class AdversarialModel(keras.Model):
         defaults = self.merged_compile_defaults()
         unknown = sorted(set(settings) - set(defaults))
         if unknown:
+            known = set(defaults) | {"d_optimizer", "g_optimizer", "extra_terms", "term_weights",
+                                     "jit_compile", "steps_per_execution", "run_eagerly"}
             raise ValueError(
-                f"Unknown compile argument(s) for {type(self).__name__}: {unknown}. "
-                f"Known: {sorted(set(defaults) | {'d_optimizer', 'g_optimizer', 'extra_terms', 'term_weights', 'jit_compile', 'steps_per_execution', 'run_eagerly'})}"
+                f"Unknown compile argument(s) for {type(self).__name__}: {unknown}. Known: {sorted(known)}"
             )
+        settings.update(d_learning_rate=d_learning_rate, g_learning_rate=g_learning_rate, n_critic=n_critic)
+        # Arguments left as None take the family's default.
         resolved = {k: (settings[k] if settings.get(k) is not None else v) for k, v in defaults.items()}
-        for key in ("d_learning_rate", "g_learning_rate", "n_critic"):
-            given = {"d_learning_rate": d_learning_rate, "g_learning_rate": g_learning_rate, "n_critic": n_critic}[key]
-            if given is not None:
-                resolved[key] = given
         self.n_critic = check_positive_int("n_critic", resolved["n_critic"])
         self.accumulation_steps = check_positive_int("accumulation_steps", resolved["accumulation_steps"])
         self.settings = resolved

@@ -232,8 +232,15 @@ def tfds():
     return pytest.importorskip("tensorflow_datasets")
 
 
-def test_tfds_mnist_with_mock_data(tfds):
-    with tfds.testing.mock_data(num_examples=20):
+def mock_tfds(tfds, monkeypatch, num_examples):
+    """TFDS's mock_data turns the download into a no-op; kerasgan's network
+    probe before a download is told the network answers."""
+    monkeypatch.setattr(kerasgan.data.sources, "network_available", lambda timeout=3.0: (True, ""))
+    return tfds.testing.mock_data(num_examples=num_examples)
+
+
+def test_tfds_mnist_with_mock_data(tfds, monkeypatch):
+    with mock_tfds(tfds, monkeypatch, 20):
         ds = kerasgan.data.load("mnist", 32, 8, with_labels=True, seed=1)
         images, labels = _epoch(ds)
         info = kerasgan.data.info("mnist")
@@ -245,8 +252,8 @@ def test_tfds_mnist_with_mock_data(tfds):
     assert info.class_names[:3] == ("0", "1", "2")
 
 
-def test_tfds_celeb_a_is_center_cropped_to_square(tfds):
-    with tfds.testing.mock_data(num_examples=3):
+def test_tfds_celeb_a_is_center_cropped_to_square(tfds, monkeypatch):
+    with mock_tfds(tfds, monkeypatch, 3):
         ds = kerasgan.data.load("celeb_a", 16, 3, split="test", channels=1)
         images, _ = _epoch(ds)
         with pytest.raises(ValueError, match="has no 'label' feature"):
