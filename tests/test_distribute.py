@@ -246,10 +246,7 @@ def test_multi_worker_mirrored_two_workers_agree(tmp_path):
         assert "The workers disagree on the worker index" in r["disagreement"]
 
 
-@pytest.mark.skipif(
-    not os.environ.get("KERASGAN_SLOW_TESTS"),
-    reason="about 100 s on 2 shared cores: set KERASGAN_SLOW_TESTS=1 to run it",
-)
+@pytest.mark.slow  # about 100 s on 2 shared cores: CI runs it with the realdata checks
 def test_sagan_two_replicas_train_like_one_device(tmp_path):
     """SAGAN (spectral norm, self-attention, class-conditional batch norm
     synchronized over replicas, projection head) on 2 logical CPUs equals
