@@ -54,10 +54,33 @@ def _split(data, names):
     return [data] + [None] * (len(names) - 1)
 
 
-class LatentTask:
+class Task:
+    """What every task gives `kerasgan.export`: its signatures, warm-up
+    requests and metadata, from the functions `kerasgan.export.<serving>_*`
+    (`serving`: `"latent"`, `"translation"`)."""
+
+    serving = None
+
+    def _export_function(self, what):
+        from kerasgan import export
+
+        return getattr(export, f"{self.serving}_{what}")
+
+    def export_archive(self, model, max_images):
+        return self._export_function("export_archive")(model, max_images)
+
+    def warmup_inputs(self, model, batch_size):
+        return self._export_function("warmup_inputs")(model, batch_size)
+
+    def serving_metadata(self, model):
+        return self._export_function("serving_metadata")(model)
+
+
+class LatentTask(Task):
     """Latent -> image (see the module docstring)."""
 
     name = "latent_to_image"
+    serving = "latent"
     batch_keys = ("images", "labels")
 
     def unpack_batch(self, model, data):
@@ -147,28 +170,12 @@ class LatentTask:
         """What `SampleGrid` draws from: nothing (fixed latents)."""
         return None
 
-    # Serving (kerasgan.export): the signatures, warm-up requests and
-    # metadata of this task.
-    def export_archive(self, model, max_images):
-        from kerasgan import export
 
-        return export.latent_export_archive(model, max_images)
-
-    def warmup_inputs(self, model, batch_size):
-        from kerasgan import export
-
-        return export.latent_warmup_inputs(model, batch_size)
-
-    def serving_metadata(self, model):
-        from kerasgan import export
-
-        return export.latent_serving_metadata(model)
-
-
-class ImageToImageTask:
+class ImageToImageTask(Task):
     """Image -> image (see the module docstring)."""
 
     name = "image_to_image"
+    serving = "translation"
 
     def __init__(self, paired=True):
         self.paired = bool(paired)
@@ -230,21 +237,6 @@ class ImageToImageTask:
         sample grid translates."""
         return next(iter(dataset))
 
-    def export_archive(self, model, max_images):
-        from kerasgan import export
-
-        return export.translation_export_archive(model, max_images)
-
-    def warmup_inputs(self, model, batch_size):
-        from kerasgan import export
-
-        return export.translation_warmup_inputs(model, batch_size)
-
-    def serving_metadata(self, model):
-        from kerasgan import export
-
-        return export.translation_serving_metadata(model)
-
 
 def _no_target(target_dataset):
     if target_dataset is not None:
@@ -263,4 +255,4 @@ def task_of(model_or_class):
     return task
 
 
-__all__ = ["ImageToImageTask", "LatentTask", "task_of"]
+__all__ = ["ImageToImageTask", "LatentTask", "Task", "task_of"]
