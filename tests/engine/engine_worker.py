@@ -14,8 +14,6 @@ so the runs must agree up to float rounding.
 import json
 import sys
 
-import numpy as np
-
 OUT = sys.argv[1]
 
 from kerasgan import distribute  # noqa: E402
@@ -31,6 +29,7 @@ from tests.engine.toy_families import (  # noqa: E402
     toy_pix2pix,
     unpaired_dataset,
 )
+from tests.replica_checks import one_vs_two_replicas  # noqa: E402
 
 TinyCycleGAN = readme_namespace()["TinyCycleGAN"]
 
@@ -58,31 +57,8 @@ def compile_args(name):
     return args
 
 
-def weights(model):
-    return {w.path: np.array(w) for w in model.weights}
-
-
 def run(name, build):
-    reference = build()
-    reference.compile(**compile_args(name))
-    initial = [np.array(w) for w in reference.weights]
-    ref_history = reference.fit(data(name), epochs=1, verbose=0).history
-    with STRATEGY.scope():
-        mirrored = build()
-        for w, value in zip(mirrored.weights, initial):
-            w.assign(value)
-        mirrored.compile(**compile_args(name))
-    dist_history = mirrored.fit(data(name), epochs=1, verbose=0).history
-    ref, dist = weights(reference), weights(mirrored)
-    start = dict(zip([w.path for w in reference.weights], initial))
-    return {
-        "replicas": STRATEGY.num_replicas_in_sync,
-        "max_abs_diff": max(float(np.max(np.abs(ref[k] - dist[k]))) for k in ref),
-        "max_moved": max(float(np.max(np.abs(ref[k] - start[k]))) for k in ref),
-        "iterations": [[int(m.d_optimizer.iterations.numpy()), int(m.g_optimizer.iterations.numpy())]
-                       for m in (reference, mirrored)],
-        "losses": {k: [float(np.ravel(ref_history[k])[-1]), float(np.ravel(dist_history[k])[-1])] for k in ref_history},
-    }
+    return one_vs_two_replicas(STRATEGY, build, lambda: data(name), lambda: compile_args(name))
 
 
 with open(OUT, "w") as f:

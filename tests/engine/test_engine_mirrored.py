@@ -1,27 +1,16 @@
 """The engine's toy families under MirroredStrategy on 2 logical CPUs end
 equal to one device (tests/engine/engine_worker.py runs them)."""
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.replica_checks import run_worker_script
 
 WORKER = REPO_ROOT / "tests" / "engine" / "engine_worker.py"
 
 
 def test_toy_families_on_two_replicas_equal_one_device(tmp_path):
-    out = tmp_path / "engine.json"
-    env = dict(os.environ, CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="2",
-               PYTHONPATH=str(REPO_ROOT), PYTHONWARNINGS="ignore")
-    proc = subprocess.run([sys.executable, str(WORKER), str(out)], env=env, cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=300)
-    if proc.returncode != 0 or not out.exists():
-        pytest.fail(f"engine worker failed (rc={proc.returncode}):\n{proc.stderr[-4000:]}")
-    results = json.loads(out.read_text())
+    results = run_worker_script(WORKER, tmp_path)
     for name, result in results.items():
         assert result["replicas"] == 2
         assert result["max_moved"] > 1e-3, f"{name}: training did not move the weights"

@@ -2,27 +2,16 @@
 to one device (tests/models/translation_worker.py runs them; see its
 docstring for the random draws turned off)."""
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.replica_checks import run_worker_script
 
 WORKER = REPO_ROOT / "tests" / "models" / "translation_worker.py"
 
 
 def test_pix2pix_and_cyclegan_on_two_replicas_equal_one_device(tmp_path):
-    out = tmp_path / "translation.json"
-    env = dict(os.environ, CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="2",
-               PYTHONPATH=str(REPO_ROOT), PYTHONWARNINGS="ignore")
-    proc = subprocess.run([sys.executable, str(WORKER), str(out)], env=env, cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=400)
-    if proc.returncode != 0 or not out.exists():
-        pytest.fail(f"translation worker failed (rc={proc.returncode}):\n{proc.stderr[-4000:]}")
-    results = json.loads(out.read_text())
+    results = run_worker_script(WORKER, tmp_path)
     assert set(results) == {"pix2pix", "cyclegan"}
     mismatched = {}
     for name, result in results.items():

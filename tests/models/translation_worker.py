@@ -28,6 +28,7 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from kerasgan.models import CycleGAN, Pix2Pix  # noqa: E402
+from tests.replica_checks import one_vs_two_replicas  # noqa: E402
 
 BUILD = {
     "pix2pix": lambda: Pix2Pix.from_preset("tiny", dropout=0.0),
@@ -47,32 +48,10 @@ def compile_args():
     return dict(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
 
 
-def weights(model):
-    return {w.path: np.array(w) for w in model.weights}
-
-
 def run(name):
     keras.utils.set_random_seed(0)
-    reference = BUILD[name]()
-    reference.compile(**compile_args())
-    initial = [np.array(w) for w in reference.weights]
-    ref_history = reference.fit(data(name), epochs=1, verbose=0).history
-    with STRATEGY.scope():
-        mirrored = BUILD[name]()
-        for w, value in zip(mirrored.weights, initial):
-            w.assign(value)
-        distribute.synchronize_batch_norm(mirrored)
-        mirrored.compile(**compile_args())
-    dist_history = mirrored.fit(data(name), epochs=1, verbose=0).history
-    ref, dist = weights(reference), weights(mirrored)
-    start = dict(zip([w.path for w in reference.weights], initial))
-    return {
-        "replicas": STRATEGY.num_replicas_in_sync,
-        "max_abs_diff": max(float(np.max(np.abs(ref[k] - dist[k]))) for k in ref),
-        "max_moved": max(float(np.max(np.abs(ref[k] - start[k]))) for k in ref),
-        "losses": {k: [float(np.ravel(ref_history[k])[-1]), float(np.ravel(dist_history[k])[-1])]
-                   for k in ref_history},
-    }
+    return one_vs_two_replicas(STRATEGY, BUILD[name], lambda: data(name), compile_args,
+                               prepare=distribute.synchronize_batch_norm)
 
 
 with open(OUT, "w") as f:

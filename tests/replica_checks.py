@@ -1,0 +1,58 @@
+"""One device against two logical CPUs, for the engine's worker scripts
+(tests/engine/engine_worker.py, tests/models/translation_worker.py): the
+launcher the tests call and the comparison the workers run."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+
+def run_worker_script(script, tmp_path, timeout=400):
+    """Runs `script OUT.json` in a fresh interpreter (logical devices must be
+    set up before TensorFlow starts) and returns the JSON it wrote."""
+    out = tmp_path / f"{script.stem}.json"
+    env = dict(os.environ, CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="2",
+               PYTHONPATH=str(REPO_ROOT), PYTHONWARNINGS="ignore")
+    proc = subprocess.run([sys.executable, str(script), str(out)], env=env, cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0 or not out.exists():
+        pytest.fail(f"{script.name} failed (rc={proc.returncode}):\n{proc.stderr[-4000:]}")
+    return json.loads(out.read_text())
+
+
+def one_vs_two_replicas(strategy, build, dataset_fn, compile_args_fn, prepare=None):
+    """Trains `build()` one epoch of `dataset_fn()` on one device and, from the
+    same initial weights, inside `strategy`; `prepare(model)` runs on the
+    mirrored model before compiling (e.g. synchronize_batch_norm). Returns
+    the largest weight difference, the largest move, both runs' iterations and
+    last logged values."""
+    reference = build()
+    reference.compile(**compile_args_fn())
+    initial = [np.array(w) for w in reference.weights]
+    ref_history = reference.fit(dataset_fn(), epochs=1, verbose=0).history
+    with strategy.scope():
+        mirrored = build()
+        for w, value in zip(mirrored.weights, initial):
+            w.assign(value)
+        if prepare is not None:
+            prepare(mirrored)
+        mirrored.compile(**compile_args_fn())
+    dist_history = mirrored.fit(dataset_fn(), epochs=1, verbose=0).history
+    ref = {w.path: np.array(w) for w in reference.weights}
+    dist = {w.path: np.array(w) for w in mirrored.weights}
+    start = dict(zip([w.path for w in reference.weights], initial))
+    return {
+        "replicas": strategy.num_replicas_in_sync,
+        "max_abs_diff": max(float(np.max(np.abs(ref[k] - dist[k]))) for k in ref),
+        "max_moved": max(float(np.max(np.abs(ref[k] - start[k]))) for k in ref),
+        "iterations": [[int(m.d_optimizer.iterations.numpy()), int(m.g_optimizer.iterations.numpy())]
+                       for m in (reference, mirrored)],
+        "losses": {k: [float(np.ravel(ref_history[k])[-1]), float(np.ravel(dist_history[k])[-1])]
+                   for k in ref_history},
+    }
