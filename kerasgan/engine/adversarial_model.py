@@ -144,13 +144,12 @@ class AdversarialModel(keras.Model):
             )
         return cls(**{**cls.presets[preset], **overrides})
 
-    def _set_ema_copy(self, name, network, source=None):
-        """`ema_<name>`: a frozen clone of `network` (weights of `source`, or of
-        `network`)."""
+    def _set_ema_copy(self, name, network):
+        """`ema_<name>`: a frozen clone of `network` with its weights."""
         ema = keras.models.clone_model(network)
         ema.name = f"ema_{name}"
         ema.trainable = False
-        for ema_var, var in zip(ema.weights, (source or network).weights):
+        for ema_var, var in zip(ema.weights, network.weights):
             ema_var.assign(var)
         setattr(self, f"ema_{name}", ema)
         return ema
