@@ -72,6 +72,13 @@ e.g. `kerasgan.engine.ImageToImageGAN`) exports `translate` (and
 [-1, 1], finite, at most `max_images` rows -> `images`, `images_uint8` as
 above (the model's `call`: its sampling generator in inference mode).
 
+A super-resolution model (`SuperResolutionTask`, e.g. SRGAN) exports
+`upscale` (and `translate` and `serving_default`, the same function):
+`images` float32 [batch, height, width, C] of any height and width in
+[-1, 1], finite, at most `max_images` rows -> `images` float32
+[batch, scale * height, scale * width, C] and `images_uint8` (the model's
+`call`: its sampling generator in inference mode).
+
 `assets.extra/tf_serving_warmup_requests` holds one `PredictionLog` record per
 signature (TF Serving replays them when it loads the version, so the first
 real request is not slow). Writing it needs `tensorflow-serving-api`
@@ -102,6 +109,7 @@ logger = logging.getLogger(__name__)
 SERVING_DEFAULT = "serving_default"
 GENERATE_FROM_SEED = "generate_from_seed"
 TRANSLATE = "translate"
+UPSCALE = "upscale"
 #: Names the base signatures use; a family's `serving_inputs` may not take them.
 RESERVED_INPUTS = ("z", "labels", "seed", "num_images")
 #: Folder TF Serving reads extra assets (the warm-up requests) from.
@@ -517,6 +525,38 @@ def translation_export_archive(model, max_images):
     return archive
 
 
+def upscale_export_archive(model, max_images):
+    """The super-resolution task's signatures: `upscale` (= `translate` =
+    `serving_default`): images of any size in [-1, 1] -> `scale` times larger
+    images (the model's `call`)."""
+    import keras
+    import tensorflow as tf
+
+    channels = int(model.image_shape[-1])
+
+    def upscale(images):
+        images = tf.ensure_shape(images, [None, None, None, channels])
+        images = _check_batch(tf, images, "images", max_images)
+        with tf.control_dependencies(
+            [
+                tf.debugging.assert_less_equal(
+                    tf.reduce_max(tf.abs(images)), 1.0, message="`images` must be in [-1, 1]"
+                )
+            ]
+        ):
+            images = tf.identity(images)
+        out = tf.cast(model(images, training=False), tf.float32)
+        return {"images": out, "images_uint8": _uint8(out)}
+
+    archive = keras.export.ExportArchive()
+    for network in _exported_networks(model):
+        archive.track(network)
+    spec = [tf.TensorSpec([None, None, None, channels], tf.float32, name="images")]
+    for name in (UPSCALE, TRANSLATE, SERVING_DEFAULT):
+        archive.add_endpoint(name, upscale, spec)
+    return archive
+
+
 # ------------------------------------------------------------------- warm-up
 def warmup_inputs(model, batch_size=1):
     """`{signature_name: {input_name: np.ndarray}}` replayed at warm-up (the
@@ -541,6 +581,13 @@ def translation_warmup_inputs(model, batch_size=1):
     """The image-to-image task's warm-up requests (blank images)."""
     images = np.zeros((batch_size, *model.source_shape), np.float32)
     return {TRANSLATE: {"images": images}, SERVING_DEFAULT: {"images": images}}
+
+
+def upscale_warmup_inputs(model, batch_size=1):
+    """The super-resolution task's warm-up requests (blank images of the
+    training input size)."""
+    images = np.zeros((batch_size, *model.source_shape), np.float32)
+    return {name: {"images": images} for name in (UPSCALE, TRANSLATE, SERVING_DEFAULT)}
 
 
 def write_warmup_requests(model, path, model_name="model", batch_size=1):
@@ -673,6 +720,17 @@ def translation_serving_metadata(model):
     return {
         "source_shape": list(model.source_shape),
         "signatures": {TRANSLATE: ["images"], SERVING_DEFAULT: ["images"]},
+        "serving_inputs": {},
+    }
+
+
+def upscale_serving_metadata(model):
+    """The super-resolution task's entries of `kerasgan.json`."""
+    channels = int(model.image_shape[-1])
+    return {
+        "scale": int(model.scale),
+        "source_shape": [None, None, channels],
+        "signatures": {UPSCALE: ["images"], TRANSLATE: ["images"], SERVING_DEFAULT: ["images"]},
         "serving_inputs": {},
     }
 

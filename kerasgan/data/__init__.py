@@ -27,6 +27,12 @@ points by default), on a deterministic hash split (`split_of`, ~10% test);
 `load_unpaired(a, b, image_size)` zips two independently shuffled sources
 into `{"a", "b"}` batches; `load_pair_arrays` gives a split's pairs as arrays.
 
+Super-resolution (`kerasgan.data.super_resolution`):
+`load_super_resolution(source, image_size)` gives `{"source": low, "target":
+high}` batches, the low-resolution side a bicubic downsampling (4x) of any
+source `load` accepts, on a documented hash split;
+`load_super_resolution_arrays` gives a split as arrays (evaluation).
+
 Bad files are refused with a `ValueError` naming them, never looped on,
 wrapped or read without bound: folder walks follow each link once and never
 open FIFOs, IDX files are read no further than their header declares (at most
@@ -43,6 +49,7 @@ from kerasgan.data.idx import read_idx
 from kerasgan.data.loaders import info, load, load_arrays, num_classes
 from kerasgan.data.pairs import codepoint_key, load_pair_arrays, load_paired, load_unpaired, match_pairs, split_of
 from kerasgan.data.sources import ACCEPTED_SOURCES, DatasetInfo
+from kerasgan.data.super_resolution import load_super_resolution, load_super_resolution_arrays
 
 __all__ = [
     "ACCEPTED_SOURCES",
@@ -53,6 +60,8 @@ __all__ = [
     "load_arrays",
     "load_pair_arrays",
     "load_paired",
+    "load_super_resolution",
+    "load_super_resolution_arrays",
     "load_unpaired",
     "match_pairs",
     "num_classes",

@@ -5,6 +5,7 @@ from kerasgan.layers.equalized import EqualizedConv2D, EqualizedDense
 from kerasgan.layers.fade_in import FadeIn
 from kerasgan.layers.minibatch_stddev import MinibatchStdDev
 from kerasgan.layers.pixel_norm import PixelNorm
+from kerasgan.layers.pixel_shuffle import PixelShuffle, SubPixelConv2D
 from kerasgan.layers.projection_discriminator_head import ProjectionDiscriminatorHead
 from kerasgan.layers.replica_dropout import ReplicaDropout
 from kerasgan.layers.self_attention import SelfAttention
@@ -30,11 +31,13 @@ __all__ = [
     "ModulatedConv2D",
     "NoiseInjection",
     "PixelNorm",
+    "PixelShuffle",
     "ProjectionDiscriminatorHead",
     "ReplicaDropout",
     "ScaledLeakyReLU",
     "SelfAttention",
     "StyleMixing",
+    "SubPixelConv2D",
     "Truncation",
     "spectral_norm",
     "standing_statistics",
