@@ -179,6 +179,108 @@ column's seed: `gan.mix_styles(seeds_coarse, seeds_fine, crossover={crossover})`
 """
 
 
+#: BigGAN's standing statistics before measuring and packaging.
+STANDING_STATISTICS = {"n_batches": 32, "batch_size": 100, "seed": 0}
+
+STANDING_SECTION = """## Standing statistics
+
+The shipped EMA generator's batch-norm statistics were re-estimated after
+training (`gan.recompute_batch_norm_statistics(n_batches={n_batches},
+batch_size={batch_size}, seed={seed})`, Brock et al. 2019, appendix C): the
+average batch statistics of generated batches replace the moving averages
+that training left. Same protocol: FID {before:.2f} before, {after:.2f} after;
+class accuracy {acc_before:.3f} before, {acc_after:.3f} after. The table above
+is the model as shipped (after).
+
+"""
+
+ATTENTION_LABELS = (0, 3, 7, 8)
+
+
+def save_attention_section(model, folder, name):
+    """`attention.png` (where the EMA generator's self-attention looks, for
+    four query pixels of four samples) and the card's section about it."""
+    from kerasgan.attention import DEFAULT_QUERIES, save_attention_picture
+
+    result = save_attention_picture(model, folder / "attention.png", n=len(ATTENTION_LABELS), seed=0,
+                                     labels=list(ATTENTION_LABELS) if model.num_classes else None)
+    r = result["resolution"]
+    queries = ", ".join(f"({row}, {col})" for row, col in result["cells"])
+    # How far from uniform the maps are: the largest weight against the uniform 1/N.
+    peak = float(result["maps"].max(axis=(2, 3)).mean()) * r * r
+    return ATTENTION_SECTION.format(name=name, resolution=r, queries=queries, peak=peak,
+                                    labels=", ".join(map(str, ATTENTION_LABELS)),
+                                    fractions=", ".join(f"({a:g}, {b:g})" for a, b in DEFAULT_QUERIES))
+
+
+ATTENTION_SECTION = """## Where the attention looks
+
+![attention](attention.png)
+
+`attention.png`: four samples (classes {labels}, seed 0), one per row. First
+column: the sample with four query pixels marked; then, for each query, the
+attention weights of the generator's self-attention layer ({resolution}x{resolution}
+positions) over the image, brightest where that query position draws most of
+its features from. The queries are the cells {queries} of the attention grid
+(fractions {fractions} of the image). On average a query's largest weight is
+{peak:.1f}x the uniform 1/{resolution}^2. Made with `kerasgan sample zoo/{name}/model.keras
+--attention attention.png` (or `kerasgan.attention.attention_maps`).
+
+"""
+
+
+def save_truncation_sweep(model, folder, images, extractor, psis, name):
+    """`truncation_sweep.png` and the card's section: FID, precision, recall
+    and class accuracy at each threshold, same latents."""
+    from kerasgan.metrics import sweep
+
+    rows = sweep.truncation_sweep(model, images, psis, extractor=extractor, num_samples=NUM_EVAL_SAMPLES, seed=0)
+    sweep.save_sweep_picture(rows, folder / "truncation_sweep.png")
+    keyword, _ = sweep.truncation_keyword(model)
+    return TRUNCATION_SWEEP_SECTION.format(
+        name=name, table=sweep.sweep_table(rows), keyword=keyword, num_samples=NUM_EVAL_SAMPLES,
+        psis=",".join(f"{p:g}" for p in psis))
+
+
+TRUNCATION_SWEEP_SECTION = """## Truncation sweep
+
+![truncation sweep](truncation_sweep.png)
+
+The same protocol ({num_samples} samples, seed 0, the same latents for every
+row, same extractor and real images) with the latents truncated at psi
+(`gan.generate(n, seed=..., {keyword}=psi)`: each latent coordinate redrawn
+until it lies in [-psi, psi]); `none` is the untruncated model of the table
+above. Precision and recall are Kynkäänniemi et al.'s (k = 3, on the
+extractor's features): precision is the share of samples inside the real
+images' manifold (fidelity), recall the share of real images inside the
+samples' manifold (diversity).
+
+{table}
+
+Measured with `kerasgan evaluate {name} --truncation-sweep {psis} --num-samples {num_samples} --plot
+truncation_sweep.png`.
+
+"""
+
+
+def comparison_section(recipe, results):
+    """The card's section comparing with the zoo entry named in the recipe's
+    `compare_with` (its registry metrics, same extractor)."""
+    from kerasgan import zoo
+
+    other = recipe.get("compare_with")
+    if not other:
+        return ""
+    theirs = zoo.info(other)["metrics"]
+    rows = [f"| FID | {results['fid']:.2f} | {theirs['fid']:.2f} |",
+            f"| KID | {results['kid']:.4f} | {theirs['kid']:.4f} |"]
+    if "accuracy" in results and "accuracy" in theirs:
+        rows.append(f"| class accuracy | {results['accuracy']:.3f} | {theirs['accuracy']:.3f} |")
+    return (f"## Against `{other}`\n\nSame data, extractor and protocol ({other}'s numbers from its "
+            f"registry entry):\n\n| metric | this entry | `{other}` |\n|---|---|---|\n" + "\n".join(rows)
+            + "\n\n")
+
+
 CARD = """# {name}
 
 {description}
@@ -409,6 +511,12 @@ def main(argv=None):
     images, labels = real_data(dataset, recipe["image_size"], recipe, args.shared)
     extractor, extractor_path = domain_classifier(recipe["extractor"], images, labels)
     start = time.time()
+    before_standing = None
+    if recipe.get("standing_statistics"):
+        # BigGAN's standing statistics: the FID of the EMA generator with the
+        # batch-norm statistics training left, then re-estimated.
+        before_standing = measure(model, images, labels, extractor)
+        model.recompute_batch_norm_statistics(**STANDING_STATISTICS)
     results = measure(model, images, labels, extractor, truncation_psi=recipe.get("truncation_psi"))
     print(kerasgan.metrics.format_table(results), f"\n(measured in {time.time() - start:.0f} s)")
     if "fid_psi" in results:
@@ -419,10 +527,25 @@ def main(argv=None):
     folder.mkdir(parents=True, exist_ok=True)
     model.save(folder / "model.keras")
     export.export_saved_model(model, str(folder / "saved_model"), version=1, overwrite=True)
-    labels_grid = [i % model.num_classes for i in range(64)] if model.num_classes else None
-    save_image_grid(model.generate(64, seed=0, labels=labels_grid), folder / "samples.png",
-                    columns=model.num_classes or None)
+    if recipe.get("class_rows") and model.num_classes:
+        # One class per row, eight samples each.
+        labels_grid = [i // 8 for i in range(8 * model.num_classes)]
+        save_image_grid(model.generate(len(labels_grid), seed=0, labels=labels_grid), folder / "samples.png",
+                        columns=8)
+    else:
+        labels_grid = [i % model.num_classes for i in range(64)] if model.num_classes else None
+        save_image_grid(model.generate(64, seed=0, labels=labels_grid), folder / "samples.png",
+                        columns=model.num_classes or None)
     style_section = save_style_pictures(model, folder) if recipe["family"] == "stylegan" else ""
+    style_section += comparison_section(recipe, results)
+    if before_standing is not None:
+        style_section += STANDING_SECTION.format(
+            before=before_standing["fid"], after=results["fid"], acc_before=before_standing.get("accuracy", float("nan")),
+            acc_after=results.get("accuracy", float("nan")), **STANDING_STATISTICS)
+    if recipe.get("attention_picture"):
+        style_section += save_attention_section(model, folder, args.name)
+    if recipe.get("truncation_sweep"):
+        style_section += save_truncation_sweep(model, folder, images, extractor, recipe["truncation_sweep"], args.name)
     write_card(folder, args.name, recipe, model, results, run, extractor_path, command, style_section)
     metrics = {k: results[k] for k in ("fid", "fid_real_halves", "kid", "kid_std", "accuracy",
                                        "truncation_psi", "fid_psi", "kid_psi", "kid_std_psi") if k in results}

@@ -147,14 +147,23 @@ def draw_curves(series, x_label="epoch"):
     order = [g for g in ("losses", "penalties", "ada_p", "metrics") if g in groups]
     if not order:
         return None
-    xs = [x for points in series.values() for x, _ in points]
+    return draw_panels([(TITLES[g], groups[g], (0.0, 1.0) if g == "ada_p" else None) for g in order], x_label)
+
+
+def draw_panels(panels, x_label):
+    """A PIL image of stacked line panels sharing one x axis: `panels` is a
+    list of `(title, {key: [(x, y), ...]}, y_range or None)`; each key is a
+    line with a legend entry holding its last value. Used for the training
+    curves and for metric sweeps (`kerasgan.metrics.sweep`)."""
+    xs = [x for _, series, _ in panels for points in series.values() for x, _ in points]
+    if not xs:
+        return None
     x_range = (min(xs), max(xs))
-    image = Image.new("RGB", (PANEL_W, PANEL_H * len(order)), (250, 250, 250))
+    image = Image.new("RGB", (PANEL_W, PANEL_H * len(panels)), (250, 250, 250))
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default()
-    for i, group in enumerate(order):
-        _draw_panel(draw, font, (0, i * PANEL_H), TITLES[group], groups[group], x_range, x_label,
-                    y_range=(0.0, 1.0) if group == "ada_p" else None)
+    for i, (title, series, y_range) in enumerate(panels):
+        _draw_panel(draw, font, (0, i * PANEL_H), title, series, x_range, x_label, y_range=y_range)
     return image
 
 
