@@ -165,11 +165,16 @@ def _add_train(subparsers):
 def _add_sample(subparsers):
     p = subparsers.add_parser("sample", help="write a grid of samples from a saved model")
     p.add_argument("model", help="a .keras model written by kerasgan, or a run folder (its model.keras)")
-    p.add_argument("-n", "--num-images", type=int, default=64, help="images in the grid")
+    p.add_argument("-n", "--num-images", type=int, default=None,
+                   help="images in the grid (default 64; 4 with --attention)")
     p.add_argument("--out", default="samples.png", help="PNG grid path")
     p.add_argument("--seed", type=int, default=0, help="seed of the latents")
     p.add_argument("--labels", default=None, help="comma-separated class labels (conditional models)")
     p.add_argument("--columns", type=int, default=None, help="grid columns (default: about square)")
+    p.add_argument("--attention", default=None, metavar="PICTURE.png",
+                   help="instead of a grid, write where the generator's self-attention looks (SAGAN, "
+                        "BigGAN): per image, the image with four query pixels marked, then one attention "
+                        "map per query over the image (-n images, default 4 here)")
 
 
 def _add_evaluate(subparsers):
@@ -219,6 +224,13 @@ def _add_evaluate(subparsers):
                    help="where trained 'domain' extractors are cached")
     p.add_argument("--seed", type=int, default=0, help="seed of the generated samples")
     p.add_argument("--json", default=None, help="also write the results to this JSON file")
+    p.add_argument("--truncation-sweep", default=None, metavar="PSIS",
+                   help="comma-separated truncation thresholds (e.g. 0.25,0.5,0.75,1): score the model at "
+                        "each (BigGAN `truncation`, StyleGAN `truncation_psi`) and without truncation; "
+                        "--metrics defaults to fid,pr (+accuracy for conditional models) here")
+    p.add_argument("--plot", default=None, metavar="PICTURE.png",
+                   help="with --truncation-sweep: write the sweep as a PNG plot (FID, precision, recall "
+                        "against psi)")
 
 
 def _add_common(parser):
@@ -248,6 +260,9 @@ def build_parser():
     from kerasgan.cli_translate import add_translate_parser
 
     add_translate_parser(subparsers)  # also train's --target-dataset
+    from kerasgan.cli_upscale import add_upscale_parser
+
+    add_upscale_parser(subparsers)
     _add_common(parser)
     return parser
 
@@ -565,6 +580,15 @@ def _sample(args):
         labels = [int(v) for v in args.labels.split(",")]
         if len(labels) == 1:
             labels = labels[0]
+    if args.attention:
+        from kerasgan.attention import save_attention_picture
+
+        n = 4 if args.num_images is None else args.num_images
+        save_attention_picture(model, args.attention, n=n, seed=args.seed, labels=labels)
+        print(f"Wrote the attention maps of {n} samples to {args.attention}")
+        return 0
+    if args.num_images is None:
+        args.num_images = 64
     images = np.asarray(model.generate(args.num_images, seed=args.seed, labels=labels))
     if not np.all(np.isfinite(images)):
         raise SystemExit(
@@ -760,6 +784,8 @@ def _evaluate(args):
 
     from kerasgan import data, metrics
 
+    if args.plot and args.truncation_sweep is None:
+        raise ValueError("--plot draws a sweep: give the thresholds with --truncation-sweep (e.g. 0.25,0.5,0.75,1)")
     entry = _zoo_entry(args.model)
     dataset = args.dataset
     if dataset is None and entry is not None:
@@ -779,6 +805,8 @@ def _evaluate(args):
                                       with_labels=info.num_classes is not None,
                                       on_corrupt=args.on_corrupt)
     extractor = _extractor(args, dataset, images, labels, entry=entry)
+    if args.truncation_sweep is not None:
+        return _truncation_sweep(args, model, images, extractor, dataset, entry)
     results = metrics.evaluate(model, images, metrics=wanted, num_samples=args.num_samples,
                                extractor=extractor, seed=args.seed)
     results["model"] = args.model if entry is not None else os.path.abspath(args.model)
@@ -787,6 +815,33 @@ def _evaluate(args):
     if args.json:
         with open(args.json, "w") as f:
             json_lib.dump(results, f, indent=2)
+    return 0
+
+
+def _truncation_sweep(args, model, images, extractor, dataset, entry):
+    import json as json_lib
+
+    from kerasgan.metrics import sweep
+
+    try:
+        psis = [float(v) for v in args.truncation_sweep.split(",") if v.strip()]
+    except ValueError:
+        raise ValueError(f"--truncation-sweep takes comma-separated numbers. Received: {args.truncation_sweep!r}")
+    wanted = None
+    if args.metrics != "fid,kid":  # the option's default: the sweep's own default instead
+        wanted = [m.strip() for m in args.metrics.split(",") if m.strip()]
+    rows = sweep.truncation_sweep(model, images, psis, extractor=extractor, metrics=wanted,
+                                  num_samples=args.num_samples, seed=args.seed)
+    print(f"Truncation sweep of {args.model}, {args.num_samples} samples per threshold, seed {args.seed}, "
+          f"extractor {rows[0]['extractor']}:")
+    print(sweep.sweep_table(rows))
+    if args.plot:
+        sweep.save_sweep_picture(rows, args.plot)
+        print(f"Wrote the plot to {args.plot}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json_lib.dump({"model": args.model if entry is not None else os.path.abspath(args.model),
+                           "dataset": str(dataset), "sweep": rows}, f, indent=2)
     return 0
 
 
@@ -909,6 +964,10 @@ def _run(args, argv):
         from kerasgan.cli_translate import run_translate
 
         return run_translate(args)
+    if args.command == "upscale":
+        from kerasgan.cli_upscale import run_upscale
+
+        return run_upscale(args)
     return 1
 
 
