@@ -8,6 +8,7 @@
 - `Curves`: a PNG of the losses, penalties, ADA's p and metrics, redrawn every epoch.
 - `Evaluate`: FID/KID/IS/precision-recall during training, best checkpoint.
 - `ProgressiveGrowing`: ProGAN's fade-in and growth schedule.
+- `TrainingPhase`, `train_phases`: multi-phase runs (one prepared `fit` per phase; StackGAN's stages).
 - `TensorBoard`: Keras' TensorBoard callback (per-epoch losses as scalars).
 """
 
@@ -17,6 +18,7 @@ from kerasgan.callbacks.checkpoint import Checkpoint
 from kerasgan.callbacks.curves import Curves
 from kerasgan.callbacks.history_csv import HistoryCSV
 from kerasgan.callbacks.non_finite_guard import NonFiniteError, NonFiniteGuard
+from kerasgan.callbacks.phases import TrainingPhase, train_phases
 from kerasgan.callbacks.progressive import ProgressiveGrowing, ProgressiveSchedule, train_progressive
 from kerasgan.callbacks.sample_grid import SampleGrid
 
@@ -40,6 +42,8 @@ __all__ = [
     "ProgressiveGrowing",
     "ProgressiveSchedule",
     "train_progressive",
+    "TrainingPhase",
+    "train_phases",
     "SampleGrid",
     "TensorBoard",
 ]
