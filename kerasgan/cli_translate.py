@@ -2,6 +2,7 @@
 
     kerasgan translate runs/pix2pix/model.keras twemoji/ --out noto_style/
     kerasgan translate runs/cyclegan/model.keras noto/ --out twemoji_style/ --direction b2a
+    kerasgan translate runs/stargan/model.keras digits/ --out as_sevens/ --target 7
 
 Every image file under INPUT_DIR (recursively, as `kerasgan.data.load` finds
 them) is preprocessed like training data (transparency onto white, the
@@ -37,6 +38,9 @@ def add_translate_parser(subparsers):
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--direction", choices=("a2b", "b2a"), default=None,
                    help="unpaired families (cyclegan): which generator (default a2b)")
+    p.add_argument("--target", default=None, metavar="K",
+                   help="multi-domain families (stargan): the target domain, an int class, or for "
+                        "multi-label models comma-separated 0/1 attributes (e.g. 1,0,1)")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--overwrite", action="store_true", help="replace existing output files")
     return p
@@ -67,7 +71,7 @@ def _load(path):
     return model
 
 
-def translate_folder(model, input_dir, out, direction=None, batch_size=64, overwrite=False):
+def translate_folder(model, input_dir, out, direction=None, batch_size=64, overwrite=False, target=None):
     """Translates the images under `input_dir` into PNGs under `out`;
     returns the written paths."""
     import numpy as np
@@ -93,6 +97,11 @@ def translate_folder(model, input_dir, out, direction=None, batch_size=64, overw
     kwargs = {"batch_size": batch_size}
     if direction is not None:
         kwargs["direction"] = direction
+    if target is not None:
+        kwargs["target"] = _parse_target(model, target)
+    elif getattr(model, "num_domains", None) is not None:
+        raise ValueError(f"{type(model).__name__} translates into a target domain: pass --target K "
+                         f"(K in [0, {model.num_domains})).")
     written = []
     for start in range(0, len(files), 256):  # decoded, translated and written a chunk at a time
         chunk = files[start: start + 256]
@@ -107,11 +116,37 @@ def translate_folder(model, input_dir, out, direction=None, batch_size=64, overw
     return written
 
 
+def _parse_target(model, target):
+    """`--target` for a multi-domain model: an int class, or (multi-label)
+    comma-separated 0/1 attributes; ValueError naming what is wrong."""
+    import numpy as np
+
+    num_domains = getattr(model, "num_domains", None)
+    if num_domains is None:
+        raise ValueError(f"--target is for multi-domain models (stargan); {type(model).__name__} has no domains.")
+    text = str(target).strip()
+    try:
+        values = [int(v) for v in text.split(",")]
+    except ValueError:
+        raise ValueError(f"--target must be an int (or 0/1 attributes separated by commas). Received: {text!r}") from None
+    if getattr(model, "multi_label", False):
+        if len(values) != num_domains or any(v not in (0, 1) for v in values):
+            raise ValueError(f"--target must be {num_domains} comma-separated 0/1 attributes for this "
+                             f"multi-label model. Received: {text!r}")
+        return np.asarray(values, np.float32)
+    if len(values) != 1 or not 0 <= values[0] < num_domains:
+        raise ValueError(f"--target must be a domain in [0, {num_domains}). Received: {text!r}")
+    return values[0]
+
+
 def run_translate(args):
     """Runs `kerasgan translate`; returns the exit status."""
     model = _load(args.model)
     written = translate_folder(model, args.input_dir, args.out, direction=args.direction,
-                               batch_size=args.batch_size, overwrite=args.overwrite)
+                               batch_size=args.batch_size, overwrite=args.overwrite,
+                               target=getattr(args, "target", None))
     print(f"Translated {len(written)} images with {type(model).__name__}"
-          f"{' (' + args.direction + ')' if args.direction else ''} into {args.out}", file=sys.stdout)
+          f"{' (' + args.direction + ')' if args.direction else ''}"
+          f"{' (target ' + str(args.target) + ')' if getattr(args, 'target', None) is not None else ''} "
+          f"into {args.out}", file=sys.stdout)
     return 0
