@@ -220,6 +220,8 @@ class SRGAN(AdversarialModel):
 
     # ------------------------------------------------------------ inference
     def call(self, inputs, training=False):
+        if isinstance(inputs, dict):  # a training batch (Keras builds a distributed model with one)
+            inputs = inputs["source"]
         return self.sampling_network("generator")(inputs, training=training)
 
     def check_low_res(self, images, name="images"):
