@@ -230,6 +230,18 @@ class StackGAN(AdversarialModel):
         ]
 
     # ------------------------------------------------------------- training
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Keras 3.15's `fit` under a distribution strategy first reduces one
+        # batch across replicas with "MEAN" to build the model symbolically,
+        # which fails on the captions ("Value for attr 'T' of string is not
+        # in the list of allowed values ... AddN"). Every network is built in
+        # the constructor and the optimizers in `compile`: nothing to build.
+        # (The text encoder's inner StringLookup never reports `built`; it
+        # has no weights to build.)
+        if all(self.get_network(name).built for name in self.network_names):
+            return
+        super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+
     def split_noise(self, noise):
         """`[n, noise_dim]` -> `(z, stage-I eps, stage-II eps)`."""
         z_end, c = self.latent_dim, self.condition_dim

@@ -43,6 +43,7 @@ class TextToImageTask(Task):
         images, texts = _split(data, self.batch_keys)
         if images is None or texts is None:
             raise ValueError(f"A batch must contain both {self.batch_keys} (images and their captions).")
+        images = tf.convert_to_tensor(images)
         expected = model.image_shape
         if model.stage == 1 and images.shape.rank == 4 and tuple(images.shape[1:]) == tuple(model.stage_shape(1)):
             expected = model.stage_shape(1)
