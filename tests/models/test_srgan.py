@@ -252,3 +252,29 @@ def test_two_replicas_equal_one_device(tmp_path):
             assert dist == pytest.approx(ref, rel=1e-4, abs=1e-5), f"{phase} {key}"
     assert results["srresnet"]["iterations"] == [[0, 4], [0, 4]]  # the discriminator never stepped
     assert results["srgan"]["iterations"] == [[4, 4], [4, 4]]
+
+
+@pytest.mark.slow
+def test_trainer_trains_srgan_from_one_image_source(tmp_path):
+    """`kerasgan train srgan --dataset IDX`: the task makes (LR, HR) pairs of
+    the train split at the model's scale; the SRResNet phase from --compile."""
+    from kerasgan import trainer
+    from kerasgan.data import super_resolution
+    from tests.data.conftest import write_idx_file
+
+    images = np.random.default_rng(0).integers(0, 256, (40, 16, 16), dtype=np.uint8)
+    source = write_idx_file(tmp_path / "images-idx3-ubyte", images)
+    out = tmp_path / "run"
+    trainer.train(family="srgan", dataset=str(source), out=str(out), epochs=1, image_size=16, batch_size=4,
+                  steps_per_epoch=2, model_kwargs={"scale": 2, **{k: v for k, v in SRGAN.presets["tiny"].items()
+                                                                  if k not in ("image_shape", "seed")}},
+                  compile_kwargs={"phase": "srresnet"}, num_samples=4, tensorboard=False, verbose=0)
+    run = json.loads((out / "run.json").read_text())
+    assert run["model_config"]["content_network"].startswith("mnist-classifier@sha256:")
+    assert run["model_config"]["scale"] == 2 and run["compile_config"]["phase"] == "srresnet"
+    model = keras.saving.load_model(out / "model.keras")
+    assert model.source_shape == (8, 8, 1) and int(model.d_optimizer.iterations) == 0
+    assert int(model.g_optimizer.iterations) == 2
+    assert (out / "samples" / "epoch_0001.png").exists()
+    train = super_resolution.info(str(source), split="train").num_examples
+    assert train == len(super_resolution.index_split(40, "train"))
