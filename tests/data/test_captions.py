@@ -94,6 +94,22 @@ def test_pipeline_gives_image_text_batches_composited_on_white(emoji_dir):
         np.testing.assert_array_equal(image, pairs[text.decode()])
 
 
+def test_batched_decoding_equals_the_per_image_preprocessing(tmp_path):
+    from kerasgan.data import folders
+    from kerasgan.data.images import preprocess_image
+
+    rng = np.random.default_rng(0)
+    paths = []
+    for i, shape in enumerate([(12, 12, 4), (12, 12, 4), (10, 14, 4), (9, 9, 4)]):
+        paths.append(tmp_path / f"{i}.png")
+        _png(paths[-1], rng.integers(0, 256, shape))
+    for channels in (3, 1):
+        batched = captions.decode_images(paths, 6, channels=channels, batch_size=1)
+        expected = [preprocess_image(tf.constant(folders.decode_image_file(p)), 6, 6, channels).numpy()
+                    for p in paths]
+        np.testing.assert_allclose(batched, np.stack(expected), atol=1e-6)
+
+
 def test_bad_arguments_are_refused_by_name(emoji_dir, tmp_path):
     with pytest.raises(ValueError, match="not an emoji folder"):
         captions.emoji_captions(tmp_path / "nowhere")
