@@ -13,13 +13,14 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 
-def run_worker_script(script, tmp_path, timeout=400):
-    """Runs `script OUT.json` in a fresh interpreter (logical devices must be
-    set up before TensorFlow starts) and returns the JSON it wrote."""
+def run_worker_script(script, tmp_path, timeout=400, args=()):
+    """Runs `script OUT.json [args...]` in a fresh interpreter (logical
+    devices must be set up before TensorFlow starts) and returns the JSON it
+    wrote."""
     out = tmp_path / f"{script.stem}.json"
     env = dict(os.environ, CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="2",
                PYTHONPATH=str(REPO_ROOT), PYTHONWARNINGS="ignore")
-    proc = subprocess.run([sys.executable, str(script), str(out)], env=env, cwd=REPO_ROOT,
+    proc = subprocess.run([sys.executable, str(script), str(out), *map(str, args)], env=env, cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0 or not out.exists():
         pytest.fail(f"{script.name} failed (rc={proc.returncode}):\n{proc.stderr[-4000:]}")
