@@ -69,9 +69,7 @@ def upscale_files(model, files, targets, overwrite=False):
 
     if not isinstance(task_of(model), SuperResolutionTask):
         raise ValueError(f"`kerasgan upscale` needs a super-resolution model. Received: {type(model).__name__}")
-    existing = [t for t in targets if os.path.exists(t)]
-    if existing and not overwrite:
-        raise ValueError(f"{len(existing)} output file(s) exist already (e.g. {existing[0]}); pass --overwrite.")
+    _refuse_existing(targets, overwrite)
     channels = int(model.image_shape[-1])
     written = []
     for path, target in zip(files, targets):
@@ -84,9 +82,10 @@ def upscale_files(model, files, targets, overwrite=False):
     return written
 
 
-def upscale_path(model, input_path, out, overwrite=False):
-    """Upscales the image file `input_path` into the PNG file `out`, or every
-    image under the folder `input_path` into the folder `out`."""
+def plan(input_path, out, overwrite=False):
+    """`(files, targets)`: the image file `input_path` and the PNG file `out`,
+    or every image under the folder `input_path` and its PNG path under the
+    folder `out`. Refuses existing targets unless `overwrite`."""
     from kerasgan.data import folders
 
     if os.path.isdir(input_path):
@@ -100,13 +99,28 @@ def upscale_path(model, input_path, out, overwrite=False):
         files, targets = [input_path], [out]
     else:
         raise ValueError(f"INPUT must be an image file or a folder of images. Received: {input_path!r}")
-    return upscale_files(model, files, targets, overwrite=overwrite)
+    _refuse_existing(targets, overwrite)
+    return files, targets
+
+
+def _refuse_existing(targets, overwrite):
+    existing = [t for t in targets if os.path.exists(t)]
+    if existing and not overwrite:
+        raise ValueError(f"{len(existing)} output file(s) exist already (e.g. {existing[0]}); pass --overwrite.")
+
+
+def upscale_path(model, input_path, out, overwrite=False):
+    """Upscales the image file `input_path` into the PNG file `out`, or every
+    image under the folder `input_path` into the folder `out`."""
+    files, targets = plan(input_path, out, overwrite)
+    return upscale_files(model, files, targets, overwrite=True)
 
 
 def run_upscale(args):
     """Runs `kerasgan upscale`; returns the exit status."""
+    files, targets = plan(args.input, args.out, overwrite=args.overwrite)  # before the (slower) model load
     model = _load(args.model)
-    written = upscale_path(model, args.input, args.out, overwrite=args.overwrite)
+    written = upscale_files(model, files, targets, overwrite=True)
     print(f"Upscaled {len(written)} image{'s' if len(written) != 1 else ''} {model.scale}x with "
           f"{type(model).__name__} into {args.out}", file=sys.stdout)
     return 0
