@@ -15,7 +15,7 @@ import pytest
 import tensorflow as tf
 
 from kerasgan import export
-from kerasgan.cli_translate import translate_folder
+from kerasgan.cli_translate import _parse_target, translate_folder
 from kerasgan.engine import task_of
 from kerasgan.models import StarGAN, StarGANDiscriminator, StarGANGenerator
 from kerasgan.models.stargan import load_domains
@@ -92,6 +92,14 @@ def test_domain_input_changes_the_output():
     a, b = multi.translate(x, target=[1, 0, 1]).numpy(), multi.translate(x, target=[1, 1, 1]).numpy()
     assert np.abs(a - b).max() > 1e-4
     assert multi.domain_spec().dtype == tf.float32 and gan.domain_spec().dtype == tf.int32
+    # What the export and the CLI make of the two kinds (no tracing needed).
+    meta = export.translation_serving_metadata(multi)
+    assert meta["domain"] == {"dtype": "float32", "shape": [None, 3]} and meta["multi_label"] is True
+    assert export.warmup_inputs(multi)["translate"]["domain"].shape == (1, 3)
+    np.testing.assert_array_equal(_parse_target(multi, "1,0,1"), [1.0, 0.0, 1.0])
+    assert _parse_target(gan, "2") == 2
+    with pytest.raises(ValueError, match="0/1 attributes"):
+        _parse_target(multi, "2")
 
 
 def test_reconstruction_is_zero_for_an_identity_generator():
