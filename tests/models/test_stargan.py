@@ -172,7 +172,9 @@ def test_fit_save_load_grid_and_export(trained, tmp_path):
 def test_cli_translate_with_a_target(trained, tmp_path):
     from PIL import Image
 
-    gan, _, _ = trained
+    from kerasgan import cli
+
+    gan, _, path = trained
     inputs = tmp_path / "in"
     inputs.mkdir()
     pixels = np.random.default_rng(2).integers(0, 256, (2, 16, 16), dtype=np.uint8)
@@ -187,6 +189,11 @@ def test_cli_translate_with_a_target(trained, tmp_path):
         translate_folder(gan, str(inputs), str(tmp_path / "none"))
     with pytest.raises(ValueError, match=r"\[0, 3\)"):
         translate_folder(gan, str(inputs), str(tmp_path / "bad"), target="7")
+    # The command line: --target is passed through; a StarGAN without one is an error (exit 2).
+    assert cli.main(["translate", str(path), str(inputs), "--out", str(tmp_path / "cli"), "--target", "2"]) == 0
+    np.testing.assert_array_equal(np.array(Image.open(tmp_path / "cli" / "d1.png")),
+                                  np.array(Image.open(tmp_path / "out" / "d1.png")))
+    assert cli.main(["translate", str(path), str(inputs), "--out", str(tmp_path / "cli2")]) == 2
 
 
 @pytest.mark.realdata
