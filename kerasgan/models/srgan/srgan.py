@@ -170,7 +170,9 @@ class SRGAN(AdversarialModel):
     def default_terms(self, settings):
         if settings["phase"] not in PHASES:
             raise ValueError(f"`phase` must be one of {PHASES}. Received: phase={settings['phase']!r}")
-        pixel = lambda weight: terms.Reconstruction(weight, pairs=[("fake", "target")], norm="l2", name="pixel")  # noqa: E731
+        def pixel(weight):
+            return terms.Reconstruction(weight, pairs=[("fake", "target")], norm="l2", name="pixel")
+
         if settings["phase"] == "srresnet":
             return [pixel(1.0)]
         found = []
