@@ -170,6 +170,7 @@ class SRGAN(AdversarialModel):
     def default_terms(self, settings):
         if settings["phase"] not in PHASES:
             raise ValueError(f"`phase` must be one of {PHASES}. Received: phase={settings['phase']!r}")
+
         def pixel(weight):
             return terms.Reconstruction(weight, pairs=[("fake", "target")], norm="l2", name="pixel")
 
