@@ -58,6 +58,13 @@ def test_tiny_preset_and_task():
     assert model.image_shape == (16, 16, 1) and model.source_shape == (4, 4, 1) and model.scale == 4
     assert model.generator.input_shape == (None, None, None, 1)
     check_config_round_trip(model)
+    low, high = _pairs(model, 2)
+    batch = task_of(model).unpack_batch(model, (low, high))  # tuples as well as dicts
+    assert set(batch) == {"source", "target"} and batch["source"].shape == (2, 4, 4, 1)
+    with pytest.raises(ValueError, match="have shape"):
+        task_of(model).unpack_batch(model, (high, high))
+    ema = SRGAN.from_preset("tiny", ema_decay=0.9)
+    assert ema.sampling_network("generator") is ema.ema_generator
     with pytest.raises(ValueError, match="multiples of scale=4"):
         SRGAN(image_shape=(18, 18, 1), content_network="none")
     with pytest.raises(ValueError, match="content_network"):
