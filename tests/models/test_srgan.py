@@ -285,3 +285,43 @@ def test_trainer_trains_srgan_from_one_image_source(tmp_path):
     assert (out / "samples" / "epoch_0001.png").exists()
     train = super_resolution.info(str(source), split="train").num_examples
     assert train == len(super_resolution.index_split(40, "train"))
+
+
+def test_vgg_content_network_saves_and_loads(tmp_path):
+    """A model recorded with VGG19 features reloads from its `.keras` file
+    alone (here built without the weights file, as `from_config` does)."""
+    model = SRGAN(image_shape=(8, 8, 3), generator_filters=4, residual_blocks=0, discriminator_filters=2,
+                  discriminator_blocks=1, dense_units=4, content_network="vgg19-imagenet@sha256:00",
+                  content_layer="block1_conv2", _pretrained=False)
+    assert model.get_config()["content_network"] == "vgg19-imagenet@sha256:00"
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 8, 8, 3)).astype("float32")
+    # caffe preprocessing: the first VGG layer sees BGR 0..255 minus the ImageNet mean
+    vgg = model.content_network.get_layer("vgg19")
+    first = keras.Model(vgg.input, vgg.get_layer("block1_conv1").output)
+    bgr = (x + 1) * 127.5
+    expected = first(bgr[..., ::-1] - np.array([103.939, 116.779, 123.68], "float32"))
+    got = keras.Model(model.content_network.input,
+                      first(model.content_network.get_layer("vgg_preprocessing").output))(x)
+    np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-5, atol=1e-3)
+    model.save(tmp_path / "vgg.keras")
+    loaded = keras.saving.load_model(tmp_path / "vgg.keras")
+    assert loaded.get_config()["content_network"] == "vgg19-imagenet@sha256:00"
+    np.testing.assert_allclose(loaded.content_network(x).numpy(), model.content_network(x).numpy(), atol=1e-5)
+
+
+@pytest.mark.slow
+def test_truncated_vgg19_is_keras_applications_vgg19():
+    """The content network's VGG19 (built only up to its layer) has
+    `keras.applications.VGG19`'s layer names and shapes, so the cached
+    ImageNet weights copy over by name; with them it computes the same."""
+    full = keras.applications.VGG19(include_top=False, weights=None, input_shape=(None, None, 3))
+    cut = content_lib.vgg19_up_to("block5_conv4")
+    reference = keras.Model(full.input, full.get_layer("block5_conv4").output)
+    assert [layer.name for layer in cut.layers[1:]] == [layer.name for layer in reference.layers[1:]]
+    for layer in cut.layers:
+        if layer.weights:
+            layer.set_weights(full.get_layer(layer.name).get_weights())
+    x = np.random.default_rng(0).uniform(-100, 100, (1, 32, 32, 3)).astype("float32")
+    np.testing.assert_allclose(cut(x).numpy(), reference(x).numpy(), atol=1e-4)
+    with pytest.raises(ValueError, match="VGG19 layer"):
+        content_lib.vgg19_up_to("block6_conv1")

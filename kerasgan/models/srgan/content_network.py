@@ -120,6 +120,37 @@ class VGGPreprocessing(keras.layers.Layer):
         return x[..., ::-1] - tf.constant(_IMAGENET_BGR_MEAN, dtype=x.dtype)
 
 
+#: VGG19's convolution blocks (Simonyan and Zisserman, 2015): filters, convolutions.
+VGG19_BLOCKS = ((64, 2), (128, 2), (256, 4), (512, 4), (512, 4))
+
+
+def vgg19_layer_names():
+    names = []
+    for b, (_, convs) in enumerate(VGG19_BLOCKS, start=1):
+        names += [f"block{b}_conv{i}" for i in range(1, convs + 1)] + [f"block{b}_pool"]
+    return names
+
+
+def vgg19_up_to(layer):
+    """`keras.applications.VGG19`'s layers (same names and shapes) up to
+    `layer`, as a model `vgg19` on `(None, None, 3)` inputs: only what the
+    content loss reads is built and saved."""
+    if layer not in vgg19_layer_names():
+        raise ValueError(f"`content_layer` must be a VGG19 layer, one of {vgg19_layer_names()}. "
+                         f"Received: content_layer={layer!r}")
+    inputs = keras.Input((None, None, 3), name="input_layer")
+    x = inputs
+    for b, (filters, convs) in enumerate(VGG19_BLOCKS, start=1):
+        for i in range(1, convs + 1):
+            x = keras.layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"block{b}_conv{i}")(x)
+            if x._keras_history[0].name == layer:
+                return keras.Model(inputs, x, name="vgg19")
+        x = keras.layers.MaxPooling2D(2, strides=2, name=f"block{b}_pool")(x)
+        if f"block{b}_pool" == layer:
+            return keras.Model(inputs, x, name="vgg19")
+    raise AssertionError(layer)  # pragma: no cover
+
+
 def _weights_identity(name, pretrained_path=None, classifier=None):
     from kerasgan.utils.hashing import sha256_file
 
@@ -151,13 +182,12 @@ def build(identity, channels, layer, pretrained=True):
                     "them. Copy the file there, or use content_network='auto' (the project's domain "
                     "classifier when VGG19 is absent)."
                 )
-        vgg = keras.applications.VGG19(include_top=False, weights=path, input_shape=(None, None, 3))
-        try:
-            cut = keras.Model(vgg.input, vgg.get_layer(layer).output, name="vgg19")
-        except ValueError:
-            conv_layers = [lay.name for lay in vgg.layers if "conv" in lay.name]
-            raise ValueError(f"`content_layer` must be a VGG19 layer, e.g. one of {conv_layers}. "
-                             f"Received: content_layer={layer!r}") from None
+        cut = vgg19_up_to(layer)
+        if path is not None:
+            vgg = keras.applications.VGG19(include_top=False, weights=path, input_shape=(None, None, 3))
+            for lay in cut.layers:
+                if lay.weights:
+                    lay.set_weights(vgg.get_layer(lay.name).get_weights())
         x = VGGPreprocessing(name="vgg_preprocessing")(ToChannels(3, name="to_rgb")(images))
         x = cut(x)
         features = keras.layers.Rescaling(VGG19_FEATURE_SCALE, name="feature_scale")(x)
