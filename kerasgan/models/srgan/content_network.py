@@ -5,11 +5,13 @@ SRGAN measures its content loss in a pre-trained network's feature maps
 1/12.75). kerasgan never downloads weights (there is no internet on the
 project's machines), so the network is chosen by what is on disk:
 
-- `"vgg19"`: VGG19 from `keras.applications` with the ImageNet weights
-  Keras caches, `vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5` in
-  `$KERAS_HOME/models` (else `~/.keras/models`), cut at `content_layer`
-  (default `block5_conv4`; `block2_conv2`, "VGG22", suits small images).
-  Inputs in [-1, 1] are mapped to VGG's caffe preprocessing (0..255, BGR,
+- `"vgg19"`: VGG19 with the ImageNet weights Keras caches,
+  `vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5` in
+  `$KERAS_HOME/models` (else `~/.keras/models`; loaded through
+  `keras.applications.VGG19(weights=path)` and copied by layer name into a
+  VGG19 built only up to `content_layer`, `vgg19_up_to`); the features are
+  read at `content_layer` (default `block5_conv4`; `block2_conv2`,
+  "VGG22", suits small images). Inputs in [-1, 1] are mapped to VGG's caffe preprocessing (0..255, BGR,
   ImageNet mean subtracted; gray images repeated to RGB); the features are
   multiplied by 1/12.75 as in the paper.
 - `"mnist-classifier"`, `"twemoji-groups-classifier"`: the convolutional
