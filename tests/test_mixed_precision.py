@@ -144,3 +144,24 @@ def test_stylegan_mixed_bfloat16_and_xla_with_lazy_r1(policy):
         model.compile(jit_compile=True, **({"r1_interval": 2} if hasattr(model, "w_dim") else {}))
         fit_finite(model, steps=2)
         assert int(model.d_optimizer.iterations) == 2
+
+
+@pytest.mark.parametrize("policy_name", ["mixed_float16", "mixed_bfloat16"])
+def test_spectrally_normalised_families_train_and_keep_float32_kernels(policy, policy_name):
+    """BigGAN (spectral norm, conditional BN, attention, orthogonal term)
+    trains with finite losses and its spectrally normalised kernels are not
+    rounded to half precision by the training calls."""
+    from kerasgan.models import BigGAN
+
+    policy(policy_name)
+    model = BigGAN.from_preset("tiny")
+    model.compile()
+    fit_finite(model, steps=2, num_classes=3)
+    half = {"mixed_float16": np.float16}.get(policy_name)
+    wrappers = [l for l in model.discriminator._flatten_layers() if isinstance(l, keras.layers.SpectralNormalization)]
+    assert wrappers
+    for layer in wrappers:
+        kernel = layer.kernel.numpy()
+        assert kernel.dtype == np.float32 and np.all(np.isfinite(kernel))
+        if half is not None and kernel.size > 16:
+            assert np.any(kernel != kernel.astype(half).astype(np.float32)), layer.name

@@ -9,6 +9,7 @@ from kerasgan.layers.pixel_shuffle import PixelShuffle, SubPixelConv2D
 from kerasgan.layers.projection_discriminator_head import ProjectionDiscriminatorHead
 from kerasgan.layers.replica_dropout import ReplicaDropout
 from kerasgan.layers.self_attention import SelfAttention
+from kerasgan.layers.spectral_norm import SpectralNormalization
 from kerasgan.layers.spectral_norm import spectral_norm
 from kerasgan.layers.style import (
     AdaIN,
@@ -39,6 +40,7 @@ __all__ = [
     "StyleMixing",
     "SubPixelConv2D",
     "Truncation",
+    "SpectralNormalization",
     "spectral_norm",
     "standing_statistics",
 ]
