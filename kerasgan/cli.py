@@ -116,6 +116,9 @@ def _add_train(subparsers):
                    help="family constructor argument, e.g. --model generator_filters=32")
     p.add_argument("--compile", action="append", metavar="KEY=VALUE",
                    help="compile argument, e.g. --compile loss=hinge --compile n_critic=2")
+    p.add_argument("--precision", choices=("float32", "bf16", "fp16"), default="float32",
+                   help="bf16: mixed bfloat16 (bfloat16 compute, float32 weights; faster on CPUs with "
+                        "AVX512-BF16 or AMX and on recent GPUs); fp16: mixed float16, loss-scaled (GPUs)")
     p.add_argument("--strategy", default="auto",
                    help="auto (all GPUs if >1), default, mirrored, multi_worker (TF_CONFIG), "
                         "cpu:N (N logical CPUs, for testing); --batch-size is the global batch")
@@ -171,6 +174,11 @@ def _add_sample(subparsers):
     p.add_argument("--seed", type=int, default=0, help="seed of the latents")
     p.add_argument("--labels", default=None, help="comma-separated class labels (conditional models)")
     p.add_argument("--columns", type=int, default=None, help="grid columns (default: about square)")
+    p.add_argument("--text", action="append", default=None, metavar="CAPTION",
+                   help="text -> image models (StackGAN): a caption to draw, one grid row per --text "
+                        "(repeat it); -n is then the images per caption (default 8)")
+    p.add_argument("--stage", type=int, default=None, choices=(1, 2),
+                   help="with --text: the StackGAN stage to draw (default: the last trained)")
     p.add_argument("--attention", default=None, metavar="PICTURE.png",
                    help="instead of a grid, write where the generator's self-attention looks (SAGAN, "
                         "BigGAN): per image, the image with four query pixels marked, then one attention "
@@ -480,8 +488,9 @@ def _train(args, argv):
     config.update({"target_dataset": args.target_dataset} if args.target_dataset else {})
     config.update({k: v for k, v in dict(override=args.override or None, on_nan=args.on_nan,
                                          max_rollbacks=args.max_rollbacks,
-                                         on_corrupt=args.on_corrupt).items()
-                   if v not in (None, "stop", 3, "error")})
+                                         on_corrupt=args.on_corrupt,
+                                         precision=args.precision).items()
+                   if v not in (None, "stop", 3, "error", "float32")})
     progressive = dict(
         fade_in_images=args.fade_in_images, stabilize_images=args.stabilize_images,
         phase_batch_sizes=None if args.phase_batch_sizes is None
@@ -568,6 +577,38 @@ def _check_finite_model(model, path):
         )
 
 
+def _is_text_model(model):
+    from kerasgan.engine.tasks import task_of
+
+    return getattr(task_of(model), "name", None) == "text_to_image"
+
+
+def _sample_texts(model, args):
+    """`kerasgan sample MODEL --text CAPTION [--text ...]`: one row of
+    `-n` images per caption (text -> image models)."""
+    import numpy as np
+
+    from kerasgan.utils.images import save_image_grid
+
+    if not _is_text_model(model):
+        raise SystemExit(f"kerasgan: {args.model} holds a {type(model).__name__}, which does not take text: "
+                         "--text is for text -> image models (StackGAN)")
+    if not args.text:
+        raise SystemExit(f"kerasgan: {args.model} draws images from captions: pass --text CAPTION "
+                         "(repeat it for more rows)")
+    if args.labels:
+        raise SystemExit("kerasgan: --labels is for class-conditional models; a text -> image model takes --text")
+    per_text = 8 if args.num_images is None else args.num_images
+    if per_text < 1:
+        raise SystemExit(f"kerasgan: -n must be at least 1. Received: {per_text}")
+    images = np.asarray(model.generate(args.text, n_per_text=per_text, seed=args.seed, stage=args.stage))
+    if not np.all(np.isfinite(images)):
+        raise SystemExit(f"kerasgan: {args.model} generated NaN or Inf pixels; no grid was written")
+    path = save_image_grid(images, args.out, columns=args.columns or per_text)
+    print(f"Wrote {len(images)} samples of {len(args.text)} caption(s) to {path}")
+    return 0
+
+
 def _sample(args):
     import numpy as np
 
@@ -587,6 +628,8 @@ def _sample(args):
         save_attention_picture(model, args.attention, n=n, seed=args.seed, labels=labels)
         print(f"Wrote the attention maps of {n} samples to {args.attention}")
         return 0
+    if getattr(args, "text", None) or _is_text_model(model):
+        return _sample_texts(model, args)
     if args.num_images is None:
         args.num_images = 64
     images = np.asarray(model.generate(args.num_images, seed=args.seed, labels=labels))
@@ -905,7 +948,8 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     verbose = getattr(args, "verbose", False)
-    if args.command in ("train", "evaluate", "sample", "export") or getattr(args, "zoo_command", "") == "sample":
+    quiet = ("train", "evaluate", "sample", "export", "upscale")
+    if args.command in quiet or getattr(args, "zoo_command", "") == "sample":
         import kerasgan
 
         context = quiet_tensorflow(verbose, restore=not kerasgan._started_as_cli())

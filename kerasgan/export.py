@@ -71,6 +71,10 @@ e.g. `kerasgan.engine.ImageToImageGAN`) exports `translate` (and
 `serving_default`, the same function): `images` float32 [batch, H, W, C] in
 [-1, 1], finite, at most `max_images` rows -> `images`, `images_uint8` as
 above (the model's `call`: its sampling generator in inference mode).
+A multi-domain model (one with `domain_spec()`, e.g. StarGAN) takes the
+target domain as a second input of both: `domain` int32 [batch] (classes in
+[0, num_domains)) or float32 [batch, num_domains] (multi-hot, 0s and 1s),
+one row per image; the output is `model((images, domain))`.
 
 A super-resolution model (`SuperResolutionTask`, e.g. SRGAN) exports
 `upscale` (and `translate` and `serving_default`, the same function):
@@ -502,7 +506,7 @@ def translation_export_archive(model, max_images):
 
     source_shape = list(model.source_shape)
 
-    def translate(images):
+    def check_images(images):
         images = tf.ensure_shape(images, [None] + source_shape)
         images = _check_batch(tf, images, "images", max_images)
         with tf.control_dependencies(
@@ -512,7 +516,10 @@ def translation_export_archive(model, max_images):
                 )
             ]
         ):
-            images = tf.identity(images)
+            return tf.identity(images)
+
+    def translate(images):
+        images = check_images(images)
         out = tf.cast(model(images, training=False), tf.float32)
         return {"images": out, "images_uint8": _uint8(out)}
 
@@ -520,9 +527,48 @@ def translation_export_archive(model, max_images):
     for network in _exported_networks(model):
         archive.track(network)
     spec = [tf.TensorSpec([None] + source_shape, tf.float32, name="images")]
+    domain_spec = _domain_spec(model)
+    if domain_spec is not None:
+        # A multi-domain model (StarGAN): the target domain is an input too.
+
+        def translate_to_domain(images, domain):
+            images = check_images(images)
+            domain = _check_domain(tf, model, domain, images)
+            out = tf.cast(model((images, domain), training=False), tf.float32)
+            return {"images": out, "images_uint8": _uint8(out)}
+
+        archive.add_endpoint(TRANSLATE, translate_to_domain, spec + [domain_spec])
+        archive.add_endpoint(SERVING_DEFAULT, translate_to_domain, spec + [domain_spec])
+        return archive
     archive.add_endpoint(TRANSLATE, translate, spec)
     archive.add_endpoint(SERVING_DEFAULT, translate, spec)
     return archive
+
+
+def _domain_spec(model):
+    """The `domain` input of a multi-domain model's `translate` signature
+    (a `tf.TensorSpec` named `domain`, from the model's `domain_spec()`), or
+    None for models without one (Pix2Pix, CycleGAN, ...)."""
+    spec = getattr(model, "domain_spec", None)
+    return spec() if callable(spec) else None
+
+
+def _check_domain(tf, model, domain, images):
+    """The `domain` input checked at run time: one row per image; int
+    classes in [0, num_domains) or multi-hot vectors of 0s and 1s."""
+    spec = _domain_spec(model)
+    domain = tf.ensure_shape(domain, spec.shape)
+    checks = [tf.debugging.assert_equal(tf.shape(domain)[0], tf.shape(images)[0],
+                                        message="`domain` must have one entry per image")]
+    if spec.dtype.is_integer:
+        message = f"`domain` must be in [0, {model.num_domains})"
+        checks += [tf.debugging.assert_greater_equal(domain, 0, message=message),
+                   tf.debugging.assert_less(domain, model.num_domains, message=message)]
+    else:
+        binary = tf.reduce_all(tf.logical_or(tf.equal(domain, 0.0), tf.equal(domain, 1.0)))
+        checks.append(tf.debugging.Assert(binary, ["`domain` must be multi-hot: only 0s and 1s"]))
+    with tf.control_dependencies(checks):
+        return tf.identity(domain)
 
 
 def upscale_export_archive(model, max_images):
@@ -581,7 +627,11 @@ def latent_warmup_inputs(model, batch_size=1):
 def translation_warmup_inputs(model, batch_size=1):
     """The image-to-image task's warm-up requests (blank images)."""
     images = np.zeros((batch_size, *model.source_shape), np.float32)
-    return {TRANSLATE: {"images": images}, SERVING_DEFAULT: {"images": images}}
+    inputs = {"images": images}
+    domain_spec = _domain_spec(model)
+    if domain_spec is not None:  # domain 0 (all-zero attributes) for every image
+        inputs["domain"] = np.zeros([batch_size] + domain_spec.shape.as_list()[1:], domain_spec.dtype.as_numpy_dtype)
+    return {TRANSLATE: inputs, SERVING_DEFAULT: inputs}
 
 
 def upscale_warmup_inputs(model, batch_size=1):
@@ -718,11 +768,19 @@ def latent_serving_metadata(model):
 
 def translation_serving_metadata(model):
     """The image-to-image task's entries of `kerasgan.json`."""
-    return {
+    metadata = {
         "source_shape": list(model.source_shape),
         "signatures": {TRANSLATE: ["images"], SERVING_DEFAULT: ["images"]},
         "serving_inputs": {},
     }
+    domain_spec = _domain_spec(model)
+    if domain_spec is not None:
+        metadata.update(
+            num_domains=int(model.num_domains), multi_label=bool(getattr(model, "multi_label", False)),
+            domain={"dtype": domain_spec.dtype.name, "shape": [None] + domain_spec.shape.as_list()[1:]},
+            signatures={TRANSLATE: ["images", "domain"], SERVING_DEFAULT: ["images", "domain"]},
+        )
+    return metadata
 
 
 def upscale_serving_metadata(model):
@@ -742,3 +800,95 @@ def _json_default(value):
     if isinstance(value, tuple):
         return list(value)
     return repr(value)
+
+
+# ------------------------------------------------------- text -> image task
+#: Signature of a text -> image model taking explicit noise.
+GENERATE_FROM_NOISE = "generate_from_noise"
+
+
+def _text_noise_from_seed(tf, seed, num_images, noise_dim):
+    """`keras.random.normal((num_images, noise_dim), seed=seed)` on the
+    TensorFlow backend (the same fold as `latents_from_seed` above)."""
+    seed_pair = tf.stack([seed, tf.zeros_like(seed)])
+    seed_pair = tf.cast(tf.math.floormod(seed_pair, tf.int32.max - 1), tf.int32)
+    shape = tf.stack([num_images, noise_dim])
+    return tf.random.stateless_normal(shape, seed=seed_pair, dtype=tf.float32)
+
+
+def text_export_archive(model, max_images):
+    """The text -> image task's signatures (`kerasgan.models.StackGAN`),
+    images of the model's current `stage`:
+
+    `serving_default`: `texts` string [batch] (at most `max_images`
+        captions, raw text: the vocabulary is inside the export), `seed`
+        int64 [] -> `images` float32 [batch, S, S, C] in [-1, 1],
+        `images_uint8`, `noise` float32 [batch, noise_dim] (the noise drawn:
+        `keras.random.normal((batch, noise_dim), seed=seed)`, so the images
+        equal `model.generate(texts, n_per_text=1, seed=seed)`).
+    `generate_from_noise`: `texts` string [batch], `noise` float32 [batch,
+        noise_dim] (finite, one row per caption) -> `images`, `images_uint8`.
+    """
+    import keras
+    import tensorflow as tf
+
+    noise_dim = int(model.noise_dim)
+    stage = int(model.stage)
+
+    def check_texts(texts):
+        texts = tf.ensure_shape(texts, [None])
+        with tf.control_dependencies([
+            tf.debugging.assert_less_equal(tf.shape(texts)[0], max_images,
+                                           message=f"`texts` may have at most {max_images} captions "
+                                           "(max_images of the export)"),
+            tf.debugging.assert_greater(tf.shape(texts)[0], 0, message="`texts` must hold at least one caption"),
+        ]):
+            return tf.identity(texts)
+
+    def images_out(texts, noise):
+        images = tf.cast(model.images_from_texts(texts, noise, stage), tf.float32)
+        return {"images": images, "images_uint8": _uint8(images)}
+
+    def serving_default(texts, seed):
+        texts = check_texts(texts)
+        noise = _text_noise_from_seed(tf, seed, tf.shape(texts)[0], noise_dim)
+        return dict(images_out(texts, noise), noise=noise)
+
+    def generate_from_noise(texts, noise):
+        texts = check_texts(texts)
+        noise = tf.ensure_shape(noise, [None, noise_dim])
+        noise = tf.debugging.assert_all_finite(noise, "`noise` must be finite (no NaN or inf)")
+        with tf.control_dependencies([
+            tf.debugging.assert_equal(tf.shape(noise)[0], tf.shape(texts)[0],
+                                      message="`noise` must have one row per caption of `texts`"),
+        ]):
+            noise = tf.identity(noise)
+        return images_out(texts, noise)
+
+    texts_spec = tf.TensorSpec([None], tf.string, name="texts")
+    archive = keras.export.ExportArchive()
+    for name in ("text_encoder", "stage1_generator", "stage2_generator"):
+        archive.track(model.get_network(name))
+    archive.add_endpoint(SERVING_DEFAULT, serving_default, [texts_spec, tf.TensorSpec([], tf.int64, name="seed")])
+    archive.add_endpoint(GENERATE_FROM_NOISE, generate_from_noise,
+                         [texts_spec, tf.TensorSpec([None, noise_dim], tf.float32, name="noise")])
+    return archive
+
+
+def text_warmup_inputs(model, batch_size=1):
+    """The text -> image task's warm-up requests (the first vocabulary word)."""
+    texts = np.array([model.text_encoder.vocabulary[0].encode("utf-8")] * batch_size, dtype=object)
+    noise = np.random.default_rng(0).standard_normal((batch_size, int(model.noise_dim))).astype(np.float32)
+    return {SERVING_DEFAULT: {"texts": texts, "seed": np.array(0, np.int64)},
+            GENERATE_FROM_NOISE: {"texts": texts, "noise": noise}}
+
+
+def text_serving_metadata(model):
+    """The text -> image task's entries of `kerasgan.json`."""
+    return {
+        "stage": int(model.stage),
+        "noise_dim": int(model.noise_dim),
+        "output_shape": list(model.stage_shape(model.stage)),
+        "signatures": {SERVING_DEFAULT: ["texts", "seed"], GENERATE_FROM_NOISE: ["texts", "noise"]},
+        "serving_inputs": {},
+    }

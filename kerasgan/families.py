@@ -15,8 +15,12 @@ FAMILY_CLASSES = {
     "stylegan": "kerasgan.models.stylegan:StyleGAN",
     "pix2pix": "kerasgan.models.pix2pix:Pix2Pix",
     "cyclegan": "kerasgan.models.cyclegan:CycleGAN",
+    "dualgan": "kerasgan.models.dualgan:DualGAN",
+    "stargan": "kerasgan.models.stargan:StarGAN",
     "sagan": "kerasgan.models.sagan:SAGAN",
     "biggan": "kerasgan.models.biggan:BigGAN",
+    "stackgan": "kerasgan.models.stackgan:StackGAN",
+    "srgan": "kerasgan.models.srgan:SRGAN",
 }
 
 

@@ -75,7 +75,7 @@ _IMAGES_SEEN_KEY = "model/images_seen/.ATTRIBUTES/VARIABLE_VALUE"
 #: (unless `override=True`). `epochs` may grow, the strategy may change.
 SETTINGS_KEYS = (
     "family", "dataset", "target_dataset", "image_size", "batch_size", "latent_dim", "channels", "seed",
-    "steps_per_epoch", "model_config", "compile_config", "optimizers", "schedule",
+    "steps_per_epoch", "model_config", "compile_config", "optimizers", "schedule", "precision",
 )
 
 #: `on_nan` values of `train`.
@@ -358,6 +358,7 @@ def train(
     target_dataset=None,
     on_corrupt="error",
     dry_run=False,
+    precision="float32",
 ):
     """Trains (or resumes) a GAN and writes the run folder described above.
 
@@ -410,6 +411,13 @@ def train(
             `kerasgan.data.pairs`), or domain b of an unpaired one.
         on_corrupt: an unreadable file in an image folder: `"error"` or
             `"skip"` (see `kerasgan.data.load`).
+        precision: `"float32"` (default), `"bf16"` (Keras' `mixed_bfloat16`
+            policy: bfloat16 compute, float32 weights; fast on CPUs with
+            AVX512-BF16 or AMX and on recent GPUs) or `"fp16"`
+            (`mixed_float16`, loss-scaled; GPUs). The policy is global while
+            the run trains (so layers a progressive family adds later get
+            it too) and restored afterwards; the model keeps it. Recorded in
+            run.json (a resume in another precision is refused).
         dry_run: check the configuration without training or writing
             anything: the data source is described (a TFDS dataset is
             prepared first), the model built and compiled, the steps per
@@ -427,6 +435,35 @@ def train(
         finished. A progressive run's history covers all its phases, with
         the `resolution` and `images_seen` of every epoch.
     """
+    arguments = {k: v for k, v in locals().items() if k != "precision"}
+    policy = precision_policy(precision)
+    previous_policy = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        return _train(**arguments, policy=policy)
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+
+
+#: `train(precision=...)` names -> Keras dtype policies.
+PRECISIONS = {"float32": "float32", "fp32": "float32", "bf16": "mixed_bfloat16", "bfloat16": "mixed_bfloat16",
+              "mixed_bfloat16": "mixed_bfloat16", "fp16": "mixed_float16", "float16": "mixed_float16",
+              "mixed_float16": "mixed_float16"}
+
+
+def precision_policy(precision):
+    """The Keras dtype policy name of a `precision` ("float32", "bf16", "fp16", or a policy name)."""
+    if precision not in PRECISIONS:
+        raise ValueError(
+            f"Unknown precision {precision!r}: use float32, bf16 (mixed_bfloat16) or fp16 (mixed_float16)."
+        )
+    return PRECISIONS[precision]
+
+
+def _train(family, dataset, out, epochs, image_size, batch_size, latent_dim, channels, seed, data_dir, split,
+           model_kwargs, compile_kwargs, num_samples, steps_per_epoch, tensorboard, verbose, extra_callbacks,
+           command, strategy, fade_in_images, stabilize_images, phase_batch_sizes, override, on_nan,
+           max_rollbacks, target_dataset, on_corrupt, dry_run, policy):
     if on_nan not in ON_NAN:
         raise ValueError(f"`on_nan` must be one of {ON_NAN}. Received: on_nan={on_nan!r}")
     if isinstance(strategy, str):
@@ -462,7 +499,8 @@ def train(
             split=split, data_dir=data_dir, seed=seed, repeat=True, on_corrupt=on_corrupt,
         )
 
-    load = task.data_loader(load, dataset, target_dataset, channels=channels, split=split, seed=seed)
+    load = task.data_loader(load, dataset, target_dataset, channels=channels, split=split, seed=seed,
+                            **task.loader_options(model))
 
     progressive = is_progressive(model)
     schedule = None
@@ -549,6 +587,8 @@ def train(
             "command": command or " ".join(shlex.quote(a) for a in sys.argv),
             "keras_version": keras.__version__,
         }
+        if policy != "float32":
+            run["precision"] = policy  # only when not the default, so older run folders resume as they were
         if progressive:
             run["schedule"] = schedule.get_config()
         if previous is not None:

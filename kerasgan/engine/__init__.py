@@ -17,14 +17,16 @@ How a family plugs in: `kerasgan/engine/README.md`.
 from kerasgan.engine import terms
 from kerasgan.engine.adversarial_model import AdversarialModel, StepContext
 from kerasgan.engine.image_to_image import ImageToImageGAN
-from kerasgan.engine.tasks import ImageToImageTask, LatentTask, task_of
+from kerasgan.engine.tasks import DomainTranslationTask, ImageToImageTask, LatentTask, SuperResolutionTask, task_of
 
 __all__ = [
     "AdversarialModel",
+    "DomainTranslationTask",
     "ImageToImageGAN",
     "ImageToImageTask",
     "LatentTask",
     "StepContext",
+    "SuperResolutionTask",
     "task_of",
     "terms",
 ]

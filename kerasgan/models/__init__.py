@@ -8,8 +8,12 @@ from kerasgan.models.biggan import BigGAN, BigGANDiscriminator, BigGANGenerator
 from kerasgan.models.cgan import CGAN
 from kerasgan.models.cyclegan import CycleGAN, ImagePool, LinearDecay, ReflectionPadding2D, ResNetGenerator
 from kerasgan.models.dcgan import DCGAN, DCGANDiscriminator, DCGANGenerator
+from kerasgan.models.dualgan import DualGAN, WeightClip
 from kerasgan.models.gan import GAN
 from kerasgan.models.sagan import SAGAN, SAGANDiscriminator, SAGANGenerator
+from kerasgan.models.stackgan import StackGAN
+from kerasgan.models.stargan import StarGAN, StarGANDiscriminator, StarGANGenerator
+from kerasgan.models.srgan import SRGAN, ReplicationPadding2D, SRGANDiscriminator, SRResNetGenerator
 from kerasgan.models.pix2pix import PatchGANDiscriminator, Pix2Pix, UNetGenerator
 from kerasgan.models.progan import ProGAN, ProGANDiscriminator, ProGANGenerator
 from kerasgan.models.stylegan import StyleGAN, StyleGANGenerator
@@ -41,6 +45,7 @@ __all__ = [
     "DCGAN",
     "DCGANDiscriminator",
     "DCGANGenerator",
+    "DualGAN",
     "FAMILIES",
     "GAN",
     "ImagePool",
@@ -53,14 +58,23 @@ __all__ = [
     "ProGANDiscriminator",
     "ProGANGenerator",
     "ReflectionPadding2D",
+    "ReplicationPadding2D",
     "ResNetGenerator",
     "SAGAN",
     "SAGANDiscriminator",
     "SAGANGenerator",
+    "StackGAN",
+    "StarGAN",
+    "StarGANDiscriminator",
+    "StarGANGenerator",
+    "SRGAN",
+    "SRGANDiscriminator",
+    "SRResNetGenerator",
     "StyleGAN",
     "StyleGANGenerator",
     "UNetGenerator",
     "VanillaGAN",
     "WGANGP",
+    "WeightClip",
     "get",
 ]
