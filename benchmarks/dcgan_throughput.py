@@ -13,7 +13,8 @@ in-memory batch (steps; whole `fit` calls are timed by fit_overhead.py). Both fr
 alternating: each repeat times kerasgan, then (with --jit) kerasgan+XLA,
 then PyTorch. Reported: medians over repeats of images/s, the ratio
 kerasgan/torch, analytic FLOPs per step and the fraction of the machine's
-fp32 matmul peak (the faster of a TF and a PyTorch 4096x4096 matmul), and
+matmul peak (the faster of a TF and a PyTorch 4096x4096 matmul, in
+float32, or in bfloat16 for a --bf16 run), and
 whether TensorFlow's oneDNN kernels are on (`import kerasgan` turns them on
 for x86-64 CPUs unless TF_ENABLE_ONEDNN_OPTS is set; see
 kerasgan/__init__.py). On a GPU both sides use it.
@@ -185,23 +186,26 @@ def time_steps(step, steps):
     return time.perf_counter() - start
 
 
-def matmul_peak(with_torch, n=4096, repeats=5):
-    """fp32 GFLOP/s of an n x n matmul (best of `repeats`): {library: rate}
-    for TensorFlow and, when it is installed, PyTorch."""
+def matmul_peak(with_torch, n=4096, repeats=5, bf16=False):
+    """GFLOP/s of an n x n matmul (best of `repeats`) in float32, or in
+    bfloat16 with `bf16` (the peak a bf16 run is measured against):
+    {library: rate} for TensorFlow and, when it is installed, PyTorch."""
     import tensorflow as tf
 
-    a = tf.random.normal([n, n])
-    b = tf.random.normal([n, n])
-    matmul = tf.function(lambda: tf.reduce_sum(tf.matmul(a, b)))
+    dtype = tf.bfloat16 if bf16 else tf.float32
+    a = tf.cast(tf.random.normal([n, n]), dtype)
+    b = tf.cast(tf.random.normal([n, n]), dtype)
+    matmul = tf.function(lambda: tf.reduce_sum(tf.cast(tf.matmul(a, b), tf.float32)))
     float(matmul())
     rates = {"tensorflow": 2 * n**3 / min(time_steps(lambda: float(matmul()), 1)
                                           for _ in range(repeats)) / 1e9}
     if with_torch:
         import torch
 
-        at, bt = torch.randn(n, n), torch.randn(n, n)
-        float((at @ bt).sum())
-        rates["torch"] = 2 * n**3 / min(time_steps(lambda: float((at @ bt).sum()), 1)
+        tdtype = torch.bfloat16 if bf16 else torch.float32
+        at, bt = torch.randn(n, n, dtype=tdtype), torch.randn(n, n, dtype=tdtype)
+        float((at @ bt).float().sum())
+        rates["torch"] = 2 * n**3 / min(time_steps(lambda: float((at @ bt).float().sum()), 1)
                                         for _ in range(repeats)) / 1e9
     return rates
 
@@ -225,6 +229,9 @@ def main():
     parser.add_argument("--jit", action="store_true", help="also time kerasgan with jit_compile=True")
     parser.add_argument("--bf16", action="store_true",
                         help="mixed_bfloat16 / torch.autocast(bfloat16) on both sides")
+    parser.add_argument("--with-fp32", action="store_true",
+                        help="with --bf16: also time kerasgan in float32 in the same repeats "
+                             "(kerasgan_fp32), for the bf16 speed-up")
     parser.add_argument("--channels-last", action="store_true", help="torch in channels_last")
     parser.add_argument("--no-torch", action="store_true")
     args = parser.parse_args()
@@ -238,6 +245,8 @@ def main():
         print("note: this CPU has no avx512_bf16/amx_bf16: bfloat16 runs emulated "
               "(expect it to be slower than float32).")
     runners = {"kerasgan": keras_runner(False, args.bf16)}
+    if args.bf16 and args.with_fp32:
+        runners["kerasgan_fp32"] = keras_runner(False, False)
     if args.jit:
         runners["kerasgan_xla"] = keras_runner(True, args.bf16)
     torch_version = None
@@ -262,7 +271,7 @@ def main():
                   f"{rates[name][-1]:7.1f} img/s")
 
     flops = flops_per_step()
-    peaks = {} if gpus else matmul_peak(with_torch=not args.no_torch)
+    peaks = {} if gpus else matmul_peak(with_torch=not args.no_torch, bf16=args.bf16)
     peak = max(peaks.values()) if peaks else None
     print()
     print(f"machine: {cpu}; GPU: {[g.name for g in gpus] or 'none'}")
@@ -274,13 +283,15 @@ def main():
           f"(TF_ENABLE_ONEDNN_OPTS={os.environ.get('TF_ENABLE_ONEDNN_OPTS')})")
     if peak:
         each = ", ".join(f"{k} {v:.0f}" for k, v in peaks.items())
-        print(f"fp32 matmul peak (4096^2, best of {each}): {peak:.0f} GFLOP/s")
+        print(f"{'bf16' if args.bf16 else 'fp32'} matmul peak (4096^2, best of {each}): {peak:.0f} GFLOP/s")
     print(f"{'':13s} {'median img/s':>12s} {'ms/step':>8s} {'GFLOP/s':>8s} {'of peak':>8s}")
     medians = {name: statistics.median(v) for name, v in rates.items()}
     for name, rate in medians.items():
         gflops = flops * rate / BATCH / 1e9
         share = f"{gflops / peak:8.0%}" if peak else f"{'-':>8s}"
         print(f"{name:13s} {rate:12.1f} {BATCH / rate * 1000:8.1f} {gflops:8.0f} {share}")
+    if "kerasgan_fp32" in medians:
+        print(f"ratio kerasgan bf16/fp32: {medians['kerasgan'] / medians['kerasgan_fp32']:.2f}")
     if "torch" in medians:
         for name in medians:
             if name != "torch":

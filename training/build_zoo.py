@@ -179,6 +179,36 @@ column's seed: `gan.mix_styles(seeds_coarse, seeds_fine, crossover={crossover})`
 """
 
 
+def without_ema(model):
+    """The trained `model` without its EMA generator: the same config with
+    `ema_decay=None`, the raw networks' weights and both optimizers' state
+    (so `model.keras` still resumes). For recipes whose measured raw
+    generator beats the EMA one (`ship="raw"`). The raw networks train the
+    same with or without the EMA copy, which is only read from them."""
+    import numpy as np
+
+    config = model.get_config()
+    config["ema_decay"] = None
+    clone = type(model).from_config(config)
+    clone.compile_from_config(model.get_compile_config())
+    for name in model.network_names:
+        if not name.startswith("ema_"):
+            clone.get_network(name).set_weights(model.get_network(name).get_weights())
+    for role in ("discriminator", "generator"):
+        ours, theirs = clone.optimizer_for(role), model.optimizer_for(role)
+        assert len(ours.variables) == len(theirs.variables), role
+        for a, b in zip(ours.variables, theirs.variables):
+            a.assign(b)
+    probe = {"labels": [i % model.num_classes for i in range(8)]} if model.num_classes else {}
+    model.ema_networks, saved = (), model.ema_networks
+    try:
+        np.testing.assert_array_equal(np.asarray(clone.generate(8, seed=0, **probe)),
+                                      np.asarray(model.generate(8, seed=0, **probe)))
+    finally:
+        model.ema_networks = saved
+    return clone
+
+
 #: BigGAN's standing statistics before measuring and packaging.
 STANDING_STATISTICS = {"n_batches": 32, "batch_size": 100, "seed": 0}
 
@@ -191,6 +221,20 @@ average batch statistics of generated batches replace the moving averages
 that training left. Same protocol: FID {before:.2f} before, {after:.2f} after;
 class accuracy {acc_before:.3f} before, {acc_after:.3f} after. The table above
 is the model as shipped (after).
+
+"""
+
+RAW_SECTION = """## Raw generator, not the EMA one
+
+The run kept an EMA copy of the generator (decay {ema_decay}); measured with
+the same protocol, the raw generator is better, so this entry ships the raw
+one (`model.keras` has no EMA copy; `training/build_zoo.py` drops it after
+training, keeping the optimizer state):
+
+| generator | FID | KID | class accuracy |
+|---|---|---|---|
+| raw (shipped) | {fid:.2f} | {kid:.4f} | {acc:.3f} |
+| EMA {ema_decay} | {ema_fid:.2f} | {ema_kid:.4f} | {ema_acc:.3f} |
 
 """
 
@@ -431,7 +475,7 @@ def write_card(folder, name, recipe, model, results, run, extractor_path, comman
         weights = ("the EMA generator (`generate` uses it); the discriminator and optimizer state "
                    "are in `model.keras` for fine-tuning")
     else:
-        weights = ("the generator (this recipe keeps no EMA); the discriminator and optimizer "
+        weights = ("the generator (no EMA copy is shipped); the discriminator and optimizer "
                    "state are in `model.keras` for fine-tuning")
     serving = getattr(type(model), "serving_inputs", None) or {}
     serving_inputs = "".join(
@@ -469,7 +513,15 @@ def main(argv=None):
     parser.add_argument("--list", action="store_true")
     parser.add_argument("--dry-run", action="store_true")
     parser.add_argument("--shared", default=str(REPO.parent / "shared" / "data"))
+    parser.add_argument("--precision", default="float32", choices=("float32", "bf16", "fp16"),
+                        help="train the recipe in this precision into runs/zoo/NAME-PRECISION and only "
+                             "measure it (results.json there; zoo/ is left alone), e.g. to compare bf16 "
+                             "with the float32 entry")
+    parser.add_argument("--measure-only", action="store_true",
+                        help="like --precision: train into runs/zoo/NAME-PRECISION (float32 too) and only "
+                             "measure, e.g. a second float32 run to see the run-to-run spread")
     args = parser.parse_args(argv)
+    args.measure_only = args.measure_only or args.precision != "float32"
     if args.list or not args.name:
         for name, recipe in RECIPES.items():
             print(f"{name:20s} {recipe['description']}")
@@ -478,6 +530,12 @@ def main(argv=None):
         parser.error(f"unknown recipe {args.name!r}; known: {', '.join(RECIPES)}")
     recipe = RECIPES[args.name]
     command = shell_command(recipe, args.name, "../shared/data")
+    if args.measure_only:
+        if recipe.get("script"):
+            parser.error(f"--precision is for `kerasgan train` recipes; {args.name} is trained by a script")
+        command = command.replace(f"runs/zoo/{args.name}", f"runs/zoo/{args.name}-{args.precision}")
+        if args.precision != "float32":
+            command += f" --precision {args.precision}"
     if args.dry_run:
         print(command)
         return 0
@@ -487,7 +545,7 @@ def main(argv=None):
     from kerasgan.utils import save_image_grid
 
     dataset = recipe["dataset"].format(shared=args.shared)
-    run_dir = REPO / "runs" / "zoo" / args.name
+    run_dir = REPO / "runs" / "zoo" / (f"{args.name}-{args.precision}" if args.measure_only else args.name)
     extra = {}
     if recipe.get("script"):
         script = importlib.import_module(recipe["script"])
@@ -505,12 +563,17 @@ def main(argv=None):
             family=recipe["family"], dataset=dataset, out=str(run_dir), epochs=recipe["epochs"],
             image_size=recipe["image_size"], batch_size=recipe["batch_size"], latent_dim=recipe["latent_dim"],
             model_kwargs=recipe["model_kwargs"], compile_kwargs=recipe["compile_kwargs"], verbose=2,
-            command=command,
+            command=command, precision=args.precision,
         )
         run = json.loads((run_dir / "run.json").read_text())
     images, labels = real_data(dataset, recipe["image_size"], recipe, args.shared)
     extractor, extractor_path = domain_classifier(recipe["extractor"], images, labels)
     start = time.time()
+    ema_results = None
+    if recipe.get("ship") == "raw" and model.ema_decay is not None:
+        # Measured both: the recipe ships the raw generator (card_notes say why).
+        ema_results = measure(model, images, labels, extractor)
+        model = without_ema(model)
     before_standing = None
     if recipe.get("standing_statistics"):
         # BigGAN's standing statistics: the FID of the EMA generator with the
@@ -522,6 +585,12 @@ def main(argv=None):
     if "fid_psi" in results:
         print(f"truncation_psi={results['truncation_psi']:g}: FID {results['fid_psi']:.2f}, "
               f"KID {results['kid_psi']:.4f} ± {results['kid_std_psi']:.4f}")
+    if args.measure_only:
+        results.update(precision=args.precision, train_seconds=run.get("train_seconds"), hardware=hardware(),
+                       command=command)
+        (run_dir / "results.json").write_text(json.dumps(results, indent=2))
+        print(f"{run_dir / 'results.json'}: written; zoo/{args.name} left as it is")
+        return 0
 
     folder = REPO / "zoo" / args.name
     folder.mkdir(parents=True, exist_ok=True)
@@ -538,6 +607,11 @@ def main(argv=None):
                         columns=model.num_classes or None)
     style_section = save_style_pictures(model, folder) if recipe["family"] == "stylegan" else ""
     style_section += comparison_section(recipe, results)
+    if ema_results is not None:
+        style_section += RAW_SECTION.format(
+            ema_decay=recipe["model_kwargs"].get("ema_decay"), fid=results["fid"], kid=results["kid"],
+            acc=results.get("accuracy", float("nan")), ema_fid=ema_results["fid"], ema_kid=ema_results["kid"],
+            ema_acc=ema_results.get("accuracy", float("nan")))
     if before_standing is not None:
         style_section += STANDING_SECTION.format(
             before=before_standing["fid"], after=results["fid"], acc_before=before_standing.get("accuracy", float("nan")),
@@ -558,8 +632,45 @@ def main(argv=None):
         extractor=results["extractor"], num_samples=results["num_samples"], command=command,
         eval_dataset=recipe["dataset"], **extra,
     )
+    record_reference_images(args.name)
     print(f"zoo/{args.name}: done")
     return 0
+
+
+#: `generate(8, seed=7)` of the entries packaged after the move onto the engine
+#: (tests/zoo/test_real_registry.py checks every later version against them;
+#: the older entries' images are in generate_seed7_before_engine.npz).
+AFTER_ENGINE_REFERENCES = REPO / "tests" / "zoo" / "generate_seed7_after_engine.npz"
+BEFORE_ENGINE_REFERENCES = REPO / "tests" / "zoo" / "generate_seed7_before_engine.npz"
+
+
+def record_reference_images(name):
+    """Stores the packaged entry's `generate(8, seed=7)` from its `.keras`
+    file and from its SavedModel's `generate_from_seed` (options at their
+    defaults, classes cycled), unless the entry predates the engine."""
+    import tempfile
+
+    import numpy as np
+    import tensorflow as tf
+
+    from kerasgan import zoo
+
+    if f"{name}/keras" in np.load(BEFORE_ENGINE_REFERENCES).files:
+        return
+    with tempfile.TemporaryDirectory() as cache:
+        where = dict(zoo_dir=REPO / "zoo", cache_dir=cache)
+        model = zoo.load(name, **where)
+        served = zoo.load(name, format="saved_model", **where)
+        seven = {"seed": tf.constant(7, tf.int64), "num_images": tf.constant(8, tf.int64)}
+        if model.num_classes:
+            seven["labels"] = tf.zeros([0], tf.int32)
+        images = {f"{name}/keras": np.asarray(model.generate(8, seed=7)),
+                  f"{name}/saved_model": served.signatures["generate_from_seed"](**seven)["images"].numpy()}
+    stored = dict(np.load(AFTER_ENGINE_REFERENCES)) if AFTER_ENGINE_REFERENCES.exists() else {}
+    stored.update(images)
+    tmp = AFTER_ENGINE_REFERENCES.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, **stored)
+    tmp.replace(AFTER_ENGINE_REFERENCES)
 
 
 if __name__ == "__main__":

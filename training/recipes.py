@@ -63,7 +63,7 @@ RECIPES = {
     "sagan-mnist-32": dict(
         SMALL_32,
         description="Class-conditional SAGAN on MNIST digits, 32x32 grayscale: self-attention at 16x16, "
-        "spectral norm, conditional batch norm, projection discriminator, hinge loss, TTUR, generator EMA.",
+        "spectral norm, conditional batch norm, projection discriminator, hinge loss, TTUR.",
         family="sagan",
         dataset=MNIST,
         epochs=24,
@@ -75,6 +75,24 @@ RECIPES = {
         attention_picture=True,
         class_rows=True,
         compare_with="cgan-mnist-32",
+        # Measured on this run (5,000 samples, mnist-classifier): EMA generator
+        # FID 7.10 / KID 1.03, with standing statistics 6.08; raw generator
+        # FID 5.51 / KID 0.29 (class accuracy 0.994 / 0.990).
+        ship="raw",
+        card_notes="""
+- **Training budget.** 7,488 steps at batch 32 (24 passes over the 10,000
+  digits). Alone on this 2-core AMD EPYC host SAGAN at this size trains at
+  7.3 steps/s (`fit`, measured before the run), so the budget is about
+  17 minutes; this run's 3,151 s (53 min) are wall time on cores shared with
+  another training (biggan-mnist-32) and test runs (load average 6 to 9).
+- **Against cgan-mnist-32** (same data, extractor and protocol): FID 5.51
+  against 5.71 and class accuracy 0.990 against 0.934, both better; KID is
+  0.29 ± 0.10 against 0.22 ± 0.10, within one standard deviation. The FID
+  margin is small (0.2).
+- Hinge d_loss stayed near 1.97 (2 = a discriminator at chance) throughout:
+  the spectrally normalised, projection discriminator never separates real
+  and fake digits by much at this size.
+""",
     ),
     "biggan-mnist-32": dict(
         SMALL_32,
