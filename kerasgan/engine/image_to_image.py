@@ -89,3 +89,29 @@ class ImageToImageGAN(AdversarialModel):
             for start in range(0, int(images.shape[0]), batch_size)
         ]
         return tf.concat(outputs, axis=0)
+
+
+#: `translate(direction=...)` of a two-domain family -> the generator's name.
+DIRECTIONS = {"a2b": "g_ab", "b2a": "g_ba"}
+
+
+class TwoDomainTranslation:
+    """`call` and `translate(images, direction)` for an unpaired two-domain
+    family whose generators are named `g_ab` (a -> b) and `g_ba` (b -> a)
+    and whose images have `source_shape` (CycleGAN, DualGAN)."""
+
+    def call(self, inputs, training=False):
+        return self.sampling_network("g_ab")(inputs, training=training)
+
+    def translate(self, images, direction="a2b", batch_size=64):
+        """Translates images of domain a to b (`direction="a2b"`) or b to a
+        (`"b2a"`) with the generator (its EMA copy when there is one) in
+        inference mode; float32 in [-1, 1]."""
+        if direction not in DIRECTIONS:
+            raise ValueError(f"`direction` must be one of {sorted(DIRECTIONS)}. Received: direction={direction!r}")
+        batch_size = check_positive_int("batch_size", batch_size)
+        images = check_images("images", images, self.source_shape)
+        network = self.sampling_network(DIRECTIONS[direction])
+        outputs = [tf.cast(network(images[i: i + batch_size], training=False), tf.float32)
+                   for i in range(0, int(images.shape[0]), batch_size)]
+        return tf.concat(outputs, axis=0)

@@ -4,6 +4,7 @@ from kerasgan.layers.conditional_batch_normalization import ConditionalBatchNorm
 from kerasgan.layers.equalized import EqualizedConv2D, EqualizedDense
 from kerasgan.layers.fade_in import FadeIn
 from kerasgan.layers.minibatch_stddev import MinibatchStdDev
+from kerasgan.layers.padding import ReflectionPadding2D, ReplicationPadding2D
 from kerasgan.layers.pixel_norm import PixelNorm
 from kerasgan.layers.pixel_shuffle import PixelShuffle, SubPixelConv2D
 from kerasgan.layers.projection_discriminator_head import ProjectionDiscriminatorHead
@@ -34,6 +35,8 @@ __all__ = [
     "PixelNorm",
     "PixelShuffle",
     "ProjectionDiscriminatorHead",
+    "ReflectionPadding2D",
+    "ReplicationPadding2D",
     "ReplicaDropout",
     "ScaledLeakyReLU",
     "SelfAttention",

@@ -3,18 +3,18 @@ import tensorflow as tf
 
 from kerasgan.engine import terms
 from kerasgan.engine.adversarial_model import AdversarialModel, StepContext
-from kerasgan.engine.tasks import ImageToImageTask, check_images
+from kerasgan.engine.image_to_image import TwoDomainTranslation
+from kerasgan.engine.tasks import ImageToImageTask
 from kerasgan.models.cyclegan.image_pool import ImagePool
 from kerasgan.models.cyclegan.linear_decay import LinearDecay
 from kerasgan.models.cyclegan.resnet_generator import ResNetGenerator
 from kerasgan.models.pix2pix.patchgan_discriminator import PatchGANDiscriminator
-from kerasgan.utils.validation import check_image_shape, check_positive_int
+from kerasgan.utils.validation import check_image_shape
 
-DIRECTIONS = {"a2b": "g_ab", "b2a": "g_ba"}
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-class CycleGAN(AdversarialModel):
+class CycleGAN(TwoDomainTranslation, AdversarialModel):
     """CycleGAN (Zhu et al., 2017): unpaired translation between domains a and b.
 
     Networks: `g_ab`, `g_ba` (`ResNetGenerator`: reflection padding, instance
@@ -134,19 +134,3 @@ class CycleGAN(AdversarialModel):
             values.update(identity_a=tf.cast(self.g_ba(a, training=True), tf.float32),
                           identity_b=tf.cast(self.g_ab(b, training=True), tf.float32))
         return StepContext(self, role, batch, batch_size, **values)
-
-    def call(self, inputs, training=False):
-        return self.sampling_network("g_ab")(inputs, training=training)
-
-    def translate(self, images, direction="a2b", batch_size=64):
-        """Translates images of domain a to b (`direction="a2b"`) or b to a
-        (`"b2a"`) with the generator (its EMA copy when there is one) in
-        inference mode; float32 in [-1, 1]."""
-        if direction not in DIRECTIONS:
-            raise ValueError(f"`direction` must be one of {sorted(DIRECTIONS)}. Received: direction={direction!r}")
-        batch_size = check_positive_int("batch_size", batch_size)
-        images = check_images("images", images, self.source_shape)
-        network = self.sampling_network(DIRECTIONS[direction])
-        outputs = [tf.cast(network(images[i: i + batch_size], training=False), tf.float32)
-                   for i in range(0, int(images.shape[0]), batch_size)]
-        return tf.concat(outputs, axis=0)

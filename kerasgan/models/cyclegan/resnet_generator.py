@@ -2,7 +2,7 @@ import keras
 from keras import layers
 
 from kerasgan.models.common import Network, dcgan_init
-from kerasgan.models.cyclegan.reflection_padding_2d import ReflectionPadding2D
+from kerasgan.layers.padding import ReflectionPadding2D
 from kerasgan.models.pix2pix.norms import apply_norm, check_norm
 from kerasgan.utils.validation import check_image_shape, check_positive_int
 

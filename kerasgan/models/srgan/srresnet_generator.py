@@ -5,7 +5,7 @@ from keras import layers
 
 from kerasgan.layers.pixel_shuffle import SubPixelConv2D
 from kerasgan.models.common import Network
-from kerasgan.models.srgan.replication_padding_2d import ReplicationPadding2D
+from kerasgan.layers.padding import ReplicationPadding2D
 from kerasgan.utils.validation import check_positive_int
 
 SCALES = (2, 4, 8)
