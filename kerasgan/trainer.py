@@ -416,8 +416,9 @@ def train(
             AVX512-BF16 or AMX and on recent GPUs) or `"fp16"`
             (`mixed_float16`, loss-scaled; GPUs). The policy is global while
             the run trains (so layers a progressive family adds later get
-            it too) and restored afterwards; the model keeps it. Recorded in
-            run.json (a resume in another precision is refused).
+            it too) and restored afterwards; the returned model keeps it (a
+            saved one is rebuilt in the policy global when it is loaded).
+            Recorded in run.json (a resume in another precision is refused).
         dry_run: check the configuration without training or writing
             anything: the data source is described (a TFDS dataset is
             prepared first), the model built and compiled, the steps per
