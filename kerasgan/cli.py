@@ -90,6 +90,10 @@ def _add_train(subparsers):
     p.add_argument("family", help="model family: " + ", ".join(families.names()))
     p.add_argument("--dataset", default="digits",
                    help="'digits' (embedded, default), a TFDS name, an image folder, an IDX file")
+    p.add_argument("--labels-file", default=None, metavar="FILE",
+                   help="class labels of an image --dataset folder from a file instead of subfolders: "
+                        "Emojibase metadata (emojibase.data.json: emoji groups) or a `file,label` CSV; "
+                        "images it does not label are left out")
     p.add_argument("--out", default=None, help="run folder (default: runs/FAMILY)")
     p.add_argument("--epochs", type=int, default=10, help="epochs to train (a resumed run trains the rest)")
     p.add_argument("--image-size", type=int, default=32,
@@ -213,6 +217,14 @@ def _add_evaluate(subparsers):
     p.add_argument("--dataset", default=None,
                    help="real data to compare with (any source `kerasgan train` takes; default: a zoo "
                         "entry's own data, else 'digits')")
+    p.add_argument("--labels-file", default=None, metavar="FILE",
+                   help="class labels of an image-folder --dataset from a file (Emojibase metadata or a "
+                        "`file,label` CSV, as for train); images it does not label still count as real "
+                        "images (default: a zoo entry's own)")
+    p.add_argument("--sample-labels", choices=("balanced", "data"), default=None,
+                   help="labels of a conditional model's samples: balanced (0, 1, ..., K-1, ...), or in "
+                        "the class proportions of --dataset's labels (for unbalanced classes). "
+                        "Default: a zoo entry's own, else balanced")
     p.add_argument("--metrics", default="fid,kid", help="comma-separated: fid,kid,is,pr")
     p.add_argument("--num-samples", type=int, default=2000, help="generated images to score")
     p.add_argument("--extractor", default=None, metavar="domain|inception|FILE",
@@ -476,8 +488,15 @@ def _train(args, argv):
     if args.ema_decay is not None:
         model_kwargs["ema_decay"] = args.ema_decay
     compile_kwargs = _key_values(args.compile, "--compile")
+    dataset = args.dataset
+    if args.labels_file:
+        if not os.path.isdir(dataset):
+            raise ValueError(f"--labels-file labels an image folder; --dataset {dataset!r} is not a folder")
+        from kerasgan.data import LabelledFolder
+
+        dataset = LabelledFolder(dataset, args.labels_file)
     config = dict(
-        family=args.family, dataset=args.dataset, out=out, epochs=args.epochs,
+        family=args.family, dataset=dataset, out=out, epochs=args.epochs,
         image_size=args.image_size, batch_size=args.batch_size, latent_dim=args.latent_dim,
         channels=args.channels, seed=args.seed, data_dir=args.data_dir, split=args.split,
         model_kwargs=model_kwargs, compile_kwargs=compile_kwargs, num_samples=args.num_samples,
@@ -508,6 +527,8 @@ def _train(args, argv):
         config.update(channels=resolved["channels"], steps_per_epoch=resolved["steps_per_epoch"])
         if resolved["num_examples"] is not None:
             config["num_examples"] = resolved["num_examples"]
+        if args.labels_file:
+            config["dataset"] = dataset.to_json()
         print(json.dumps(dict(config, num_workers=args.num_workers) if args.num_workers else config, indent=2))
         return 0
 
@@ -841,17 +862,27 @@ def _evaluate(args):
                 "(a copy of that data; see the entry's model card)"
             )
     dataset = dataset or "digits"
+    labels_file, sample_labels = args.labels_file, args.sample_labels
+    if entry is not None and args.dataset is None:  # the entry's own labels go with its own data
+        from kerasgan import zoo
+
+        labels_file = labels_file or zoo.eval_labels_file(entry)
+    if entry is not None:
+        sample_labels = sample_labels or entry.get("sample_labels")
+    sample_labels = sample_labels or "balanced"
     model = _model_for_evaluation(args.model, trust_saved_model=args.trust_saved_model)
     wanted = [m.strip() for m in args.metrics.split(",") if m.strip()]
-    info = data.info(dataset)
-    images, labels = data.load_arrays(dataset, model.image_shape[0], channels=model.image_shape[-1],
-                                      with_labels=info.num_classes is not None,
-                                      on_corrupt=args.on_corrupt)
-    extractor = _extractor(args, dataset, images, labels, entry=entry)
+    images, labels = _real_images(args, dataset, model, labels_file)
+    frequencies = None
+    if sample_labels == "data":
+        frequencies = _class_frequencies(labels, model, dataset)
+    known = None if labels is None else labels >= 0  # a labels file may leave images unlabelled
+    extractor = _extractor(args, dataset, images if known is None else images[known],
+                           labels if known is None else labels[known], entry=entry)
     if args.truncation_sweep is not None:
-        return _truncation_sweep(args, model, images, extractor, dataset, entry)
+        return _truncation_sweep(args, model, images, extractor, dataset, entry, frequencies)
     results = metrics.evaluate(model, images, metrics=wanted, num_samples=args.num_samples,
-                               extractor=extractor, seed=args.seed)
+                               extractor=extractor, seed=args.seed, class_frequencies=frequencies)
     results["model"] = args.model if entry is not None else os.path.abspath(args.model)
     results["dataset"] = str(dataset)
     print(metrics.format_table(results))
@@ -861,7 +892,45 @@ def _evaluate(args):
     return 0
 
 
-def _truncation_sweep(args, model, images, extractor, dataset, entry):
+def _real_images(args, dataset, model, labels_file):
+    """The real images of `dataset` at the model's size and their labels
+    (None when unlabelled; -1 where `labels_file` gives an image none)."""
+    from kerasgan import data
+
+    size, channels = model.image_shape[0], model.image_shape[-1]
+    if labels_file is None:
+        info = data.info(dataset)
+        return data.load_arrays(dataset, size, channels=channels, with_labels=info.num_classes is not None,
+                                on_corrupt=args.on_corrupt)
+    if not (isinstance(dataset, str) and os.path.isdir(dataset)):
+        raise ValueError(f"--labels-file labels an image folder; --dataset {dataset!r} is not a folder")
+    from kerasgan.data.folders import list_image_files
+    from kerasgan.data.labels import read_label_file
+
+    if args.on_corrupt != "error":
+        raise ValueError("--labels-file needs every image of the folder: use it with --on-corrupt error")
+    images, _ = data.load_arrays(dataset, size, channels=channels)
+    _, labels = read_label_file(labels_file, dataset, list_image_files(dataset))
+    return images, labels
+
+
+def _class_frequencies(labels, model, dataset):
+    """Per-class counts of the real labels, for `--sample-labels data`."""
+    import numpy as np
+
+    num_classes = getattr(model, "num_classes", None)
+    if not num_classes:
+        raise ValueError(f"--sample-labels data is for class-conditional models; {type(model).__name__} is not one")
+    if labels is None or not (labels >= 0).any():
+        raise ValueError(f"--sample-labels data needs labels of {dataset} (class subfolders, IDX labels, "
+                         "or --labels-file)")
+    known = labels[labels >= 0]
+    if known.max() >= num_classes:
+        raise ValueError(f"{dataset} has labels up to {int(known.max())}; the model has {num_classes} classes")
+    return np.bincount(known, minlength=num_classes)
+
+
+def _truncation_sweep(args, model, images, extractor, dataset, entry, frequencies=None):
     import json as json_lib
 
     from kerasgan.metrics import sweep
@@ -874,7 +943,7 @@ def _truncation_sweep(args, model, images, extractor, dataset, entry):
     if args.metrics != "fid,kid":  # the option's default: the sweep's own default instead
         wanted = [m.strip() for m in args.metrics.split(",") if m.strip()]
     rows = sweep.truncation_sweep(model, images, psis, extractor=extractor, metrics=wanted,
-                                  num_samples=args.num_samples, seed=args.seed)
+                                  num_samples=args.num_samples, seed=args.seed, class_frequencies=frequencies)
     print(f"Truncation sweep of {args.model}, {args.num_samples} samples per threshold, seed {args.seed}, "
           f"extractor {rows[0]['extractor']}:")
     print(sweep.sweep_table(rows))

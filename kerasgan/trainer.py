@@ -569,7 +569,8 @@ def _train(family, dataset, out, epochs, image_size, batch_size, latent_dim, cha
         distribute.check_workers_agree(strategy, initial_epoch, "the epoch to resume from")
         run = {
             "family": key,
-            "dataset": dataset if isinstance(dataset, str) else type(dataset).__name__,
+            "dataset": dataset if isinstance(dataset, str)
+            else dataset.to_json() if isinstance(dataset, data_lib.LabelledFolder) else type(dataset).__name__,
             **({} if target_dataset is None else {"target_dataset": str(target_dataset)}),
             "epochs": epochs,
             "image_size": image_size,

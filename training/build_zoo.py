@@ -49,6 +49,7 @@ def shell_command(recipe, name, shared):
             parts += [f"--{key.replace('_', '-')}", str(value)]
         return " ".join(shlex.quote(p) for p in parts)
     parts = ["kerasgan", "train", r["family"], "--dataset", r["dataset"].format(shared=shared),
+             *(["--labels-file", r["labels_file"].format(shared=shared)] if r.get("labels_file") else []),
              "--out", f"runs/zoo/{name}", "--epochs", str(r["epochs"]), "--image-size", str(r["image_size"]),
              "--batch-size", str(r["batch_size"]), "--latent-dim", str(r["latent_dim"])]
     for key, value in r["model_kwargs"].items():
@@ -89,7 +90,7 @@ def domain_classifier(dataset_key, images, labels):
     return DomainClassifier.load(path, name=f"{dataset_key}-classifier"), path
 
 
-def measure(model, images, labels, extractor, truncation_psi=None):
+def measure(model, images, labels, extractor, truncation_psi=None, class_frequencies=None):
     """The zoo's protocol: FID/KID (class accuracy) of 5,000 samples, seed 0,
     against every real image, and the real-halves floor. With
     `truncation_psi`, also `fid_psi` / `kid_psi` / `kid_std_psi` of samples
@@ -101,7 +102,7 @@ def measure(model, images, labels, extractor, truncation_psi=None):
 
     wanted = ["fid", "kid"] + (["accuracy"] if model.num_classes else [])
     results = metrics.evaluate(model, images, metrics=wanted, num_samples=NUM_EVAL_SAMPLES,
-                               extractor=extractor, seed=0)
+                               extractor=extractor, seed=0, class_frequencies=class_frequencies)
     if truncation_psi is not None:
         def truncated(n, seed):
             return model.generate(n, seed=seed, batch_size=100, truncation_psi=truncation_psi)
@@ -273,12 +274,13 @@ its features from. The queries are the cells {queries} of the attention grid
 """
 
 
-def save_truncation_sweep(model, folder, images, extractor, psis, name):
+def save_truncation_sweep(model, folder, images, extractor, psis, name, class_frequencies=None):
     """`truncation_sweep.png` and the card's section: FID, precision, recall
     and class accuracy at each threshold, same latents."""
     from kerasgan.metrics import sweep
 
-    rows = sweep.truncation_sweep(model, images, psis, extractor=extractor, num_samples=NUM_EVAL_SAMPLES, seed=0)
+    rows = sweep.truncation_sweep(model, images, psis, extractor=extractor, num_samples=NUM_EVAL_SAMPLES, seed=0,
+                                  class_frequencies=class_frequencies)
     sweep.save_sweep_picture(rows, folder / "truncation_sweep.png")
     keyword, _ = sweep.truncation_keyword(model)
     return TRUNCATION_SWEEP_SECTION.format(
@@ -360,8 +362,8 @@ floor that a perfect generator would reach at about this sample size.
 The quality numbers above, from the repository root with the real data in
 `../shared/data` (the entry's extractor `zoo/extractors/{extractor_file}` and real
 images `{eval_dataset}` are the defaults for a zoo name; spelled out:
-`--extractor zoo/extractors/{extractor_file} --dataset {eval_dataset}`). `FID (real halves)` is
-measured by `training/build_zoo.py` only.
+`--extractor zoo/extractors/{extractor_file} --dataset {eval_dataset}{eval_labels}`). `FID (real halves)` is
+measured by `training/build_zoo.py` only.{eval_labels_note}
 
 ```bash
 kerasgan evaluate {name} --num-samples {num_samples} --seed 0 --metrics {eval_metrics}
@@ -463,6 +465,9 @@ def write_card(folder, name, recipe, model, results, run, extractor_path, comman
             f"| KID | {results['kid']:.4f} ± {results['kid_std']:.4f} |"]
     if "accuracy" in results:
         rows.append(f"| class accuracy of conditional samples | {results['accuracy']:.3f} |")
+    if "accuracy_real" in results:
+        rows.append(f"| the same classifier's accuracy on the real images (its training data) | "
+                    f"{results['accuracy_real']:.3f} |")
     truncation_note = ""
     if "fid_psi" in results:
         psi = results["truncation_psi"]
@@ -501,6 +506,12 @@ def write_card(folder, name, recipe, model, results, run, extractor_path, comman
         phases_section=phases_section, num_samples=results["num_samples"], num_real=results["num_real"], metric_rows="\n".join(rows), extractor=results["extractor"],
         extractor_file=extractor_path.name, command=command, name_=name,
         eval_dataset=recipe["dataset"].replace("{shared}", "../shared/data"),
+        eval_labels="" if recipe.get("label_distribution") != "data" else
+        f" --labels-file {recipe['labels_file'].replace('{shared}', '../shared/data')} --sample-labels data",
+        eval_labels_note="" if recipe.get("label_distribution") != "data" else
+        "\nThe conditional samples' labels follow the real images' class proportions "
+        "(`--sample-labels data`: the counts of the labels `--labels-file` gives), not a "
+        "balanced mixture: the classes are unbalanced.",
         eval_metrics="fid,kid" + (",accuracy" if "accuracy" in results else ""),
         labels_example=", labels=[0, 1, 2, 3] * 4" if model.num_classes else "",
     )
@@ -559,8 +570,12 @@ def main(argv=None):
             phases=[{k: p[k] for k in ("resolution", "images_seen", "fid")} for p in run["phases"]],
         )
     else:
+        # A recipe with a `labels_file` trains on the folder labelled by it
+        # (`kerasgan train --labels-file`); it is measured against the whole folder.
+        train_data = (kerasgan.data.LabelledFolder(dataset, recipe["labels_file"].format(shared=args.shared))
+                      if recipe.get("labels_file") else dataset)
         model, _ = trainer.train(
-            family=recipe["family"], dataset=dataset, out=str(run_dir), epochs=recipe["epochs"],
+            family=recipe["family"], dataset=train_data, out=str(run_dir), epochs=recipe["epochs"],
             image_size=recipe["image_size"], batch_size=recipe["batch_size"], latent_dim=recipe["latent_dim"],
             model_kwargs=recipe["model_kwargs"], compile_kwargs=recipe["compile_kwargs"], verbose=2,
             command=command, precision=args.precision,
@@ -568,19 +583,31 @@ def main(argv=None):
         run = json.loads((run_dir / "run.json").read_text())
     images, labels = real_data(dataset, recipe["image_size"], recipe, args.shared)
     extractor, extractor_path = domain_classifier(recipe["extractor"], images, labels)
+    import numpy as np
+
+    frequencies = None
+    if recipe.get("label_distribution") == "data":
+        # Unbalanced classes: samples are drawn in the real images' class proportions.
+        frequencies = np.bincount(labels[labels >= 0], minlength=model.num_classes)
     start = time.time()
     ema_results = None
     if recipe.get("ship") == "raw" and model.ema_decay is not None:
         # Measured both: the recipe ships the raw generator (card_notes say why).
-        ema_results = measure(model, images, labels, extractor)
+        ema_results = measure(model, images, labels, extractor, class_frequencies=frequencies)
         model = without_ema(model)
     before_standing = None
     if recipe.get("standing_statistics"):
         # BigGAN's standing statistics: the FID of the EMA generator with the
         # batch-norm statistics training left, then re-estimated.
-        before_standing = measure(model, images, labels, extractor)
+        before_standing = measure(model, images, labels, extractor, class_frequencies=frequencies)
         model.recompute_batch_norm_statistics(**STANDING_STATISTICS)
-    results = measure(model, images, labels, extractor, truncation_psi=recipe.get("truncation_psi"))
+    results = measure(model, images, labels, extractor, truncation_psi=recipe.get("truncation_psi"),
+                      class_frequencies=frequencies)
+    if model.num_classes and labels is not None:
+        # The classifier's accuracy on the real images, next to the samples' (it
+        # was trained on them: an upper reference, not a held-out score).
+        known = labels >= 0
+        results["accuracy_real"] = float(extractor.accuracy(images[known], labels[known]))
     print(kerasgan.metrics.format_table(results), f"\n(measured in {time.time() - start:.0f} s)")
     if "fid_psi" in results:
         print(f"truncation_psi={results['truncation_psi']:g}: FID {results['fid_psi']:.2f}, "
@@ -619,9 +646,10 @@ def main(argv=None):
     if recipe.get("attention_picture"):
         style_section += save_attention_section(model, folder, args.name)
     if recipe.get("truncation_sweep"):
-        style_section += save_truncation_sweep(model, folder, images, extractor, recipe["truncation_sweep"], args.name)
+        style_section += save_truncation_sweep(model, folder, images, extractor, recipe["truncation_sweep"], args.name,
+                                               class_frequencies=frequencies)
     write_card(folder, args.name, recipe, model, results, run, extractor_path, command, style_section)
-    metrics = {k: results[k] for k in ("fid", "fid_real_halves", "kid", "kid_std", "accuracy",
+    metrics = {k: results[k] for k in ("fid", "fid_real_halves", "kid", "kid_std", "accuracy", "accuracy_real",
                                        "truncation_psi", "fid_psi", "kid_psi", "kid_std_psi") if k in results}
     from kerasgan import zoo
 
@@ -631,6 +659,7 @@ def main(argv=None):
         licence=DATA_CARDS[recipe["dataset"]]["licence"], metrics=metrics,
         extractor=results["extractor"], num_samples=results["num_samples"], command=command,
         eval_dataset=recipe["dataset"], **extra,
+        **({} if frequencies is None else {"eval_labels_file": recipe["labels_file"], "sample_labels": "data"}),
     )
     record_reference_images(args.name)
     print(f"zoo/{args.name}: done")

@@ -7,7 +7,9 @@ images `[B, H, W, C]` in [-1, 1] (or `(images, int32 labels)` with
 - `"digits"`: scikit-learn's embedded 8x8 UCI digits (1,797 images, 10
   classes), the default that needs no download;
 - a TFDS name: `"mnist"`, `"cifar10"`, `"celeb_a"`, ... (via `tfds.load`);
-- a folder of `.png/.jpg/.jpeg` images, class labels from its subfolders;
+- a folder of `.png/.jpg/.jpeg` images, class labels from its subfolders,
+  or `LabelledFolder(folder, labels_file)`: labels from an Emojibase JSON or
+  a `file,label` CSV (`kerasgan.data.labels`);
 - an MNIST IDX images file `*-idx3-ubyte[.gz]`, or a folder holding one;
 - a NumPy array `[N, H, W]` / `[N, H, W, C]`, with `labels=`.
 
@@ -46,6 +48,7 @@ source, one class per kind), `images` (per-image TF preprocessing), `folders`
 """
 
 from kerasgan.data.idx import read_idx
+from kerasgan.data.labels import LabelledFolder
 from kerasgan.data.loaders import info, load, load_arrays, num_classes
 from kerasgan.data.pairs import codepoint_key, load_pair_arrays, load_paired, load_unpaired, match_pairs, split_of
 from kerasgan.data.sources import ACCEPTED_SOURCES, DatasetInfo
@@ -54,6 +57,7 @@ from kerasgan.data.super_resolution import load_super_resolution, load_super_res
 __all__ = [
     "ACCEPTED_SOURCES",
     "DatasetInfo",
+    "LabelledFolder",
     "codepoint_key",
     "info",
     "load",

@@ -15,7 +15,10 @@ How a `source` is recognised, in order:
 3. A `pathlib.Path`, or a string naming an existing file or directory: an IDX
    images file, a directory holding exactly one IDX images file (kind
    `"idx"`), or else a directory of images (kind `"folder"`).
-4. Any other string: a TFDS dataset name (kind `"tfds"`), e.g. `"mnist"`,
+4. A `kerasgan.data.LabelledFolder(folder, labels_file)`: kind `"folder"`,
+   labelled by an Emojibase JSON or a `file,label` CSV instead of subfolders
+   (`kerasgan.data.labels`).
+5. Any other string: a TFDS dataset name (kind `"tfds"`), e.g. `"mnist"`,
    `"cifar10"`, `"celeb_a"`, `"mnist:3.*.*"`. Prefix it with `"tfds:"` to use
    TFDS even when a file of that name exists in the working directory.
 """
@@ -33,6 +36,7 @@ from PIL import Image
 
 from kerasgan.data import folders
 from kerasgan.data import idx
+from kerasgan.data import labels as labels_lib
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +52,8 @@ ACCEPTED_SOURCES = (
     "a TFDS dataset name such as 'mnist', 'cifar10' or 'celeb_a' (prefix 'tfds:' to "
     "force TFDS); a directory of .png/.jpg/.jpeg images; an MNIST IDX images file "
     "'*-idx3-ubyte[.gz]' or a directory holding one with its labels file; "
-    "a NumPy array [N, H, W] or [N, H, W, C] (C = 1 or 3)"
+    "a NumPy array [N, H, W] or [N, H, W, C] (C = 1 or 3); "
+    "kerasgan.data.LabelledFolder(folder, labels_file) (a folder labelled by a file)"
 )
 
 
@@ -307,9 +312,9 @@ class FolderSource:
 
     kind = "folder"
 
-    def __init__(self, root, *, on_corrupt="error", background=(255, 255, 255)):
+    def __init__(self, root, *, on_corrupt="error", background=(255, 255, 255), labels_file=None):
         self.root = pathlib.Path(root)
-        self.name = str(root)
+        self.name = str(root) if labels_file is None else f"{root} (labels: {labels_file})"
         self.on_corrupt = on_corrupt
         self.background = background
         self.files = folders.list_image_files(self.root)
@@ -318,11 +323,20 @@ class FolderSource:
                 f"Folder '{self.root}' holds no image files (searched recursively for "
                 f"{', '.join(folders.IMAGE_EXTENSIONS)}, any case)."
             )
+        self._file_labels = None
+        if labels_file is not None:  # only the files the label file labels
+            class_names, self.files, labels = labels_lib.labelled_files(labels_file, self.root, self.files)
+            self._file_labels = (class_names, labels)
+
+    def _class_labels(self):
+        if self._file_labels is not None:
+            return self._file_labels
+        return folders.class_labels(self.root, self.files)
 
     def info(self):
         """Reads file names and image headers only (no pixel decoding)."""
         try:
-            class_names, _ = folders.class_labels(self.root, self.files)
+            class_names, _ = self._class_labels()
         except ValueError:
             class_names = None
         channels, shapes = set(), set()
@@ -348,7 +362,7 @@ class FolderSource:
         del shuffle, seed  # shuffled downstream
         labels = None
         if with_labels:
-            _, labels = folders.class_labels(self.root, self.files)  # fail before decoding
+            _, labels = self._class_labels()  # fail before decoding
         images, kept = folders.decode_folder(
             self.files, on_corrupt=self.on_corrupt, background=self.background
         )
@@ -623,6 +637,15 @@ def resolve_source(source, *, split="train", data_dir=None, labels=None, on_corr
         _only_for("array", split=split, data_dir=data_dir)
         return ArraySource(source, labels, max_classes=max_classes)
 
+    if isinstance(source, labels_lib.LabelledFolder):
+        if labels is not None:
+            raise ValueError("labels= only applies to NumPy array sources; a LabelledFolder has its labels file.")
+        _only_for("folder", split=split, data_dir=data_dir)
+        folder = pathlib.Path(source.folder).expanduser()
+        if not folder.is_dir():
+            raise ValueError(f"LabelledFolder: '{folder}' is not a directory of images.")
+        return FolderSource(folder, on_corrupt=on_corrupt, background=background,
+                            labels_file=pathlib.Path(source.labels_file).expanduser())
     if labels is not None:
         raise ValueError(
             "labels= only applies to NumPy array sources; other sources carry their own "

@@ -207,6 +207,45 @@ def default_extractor(include_top=False):
     return InceptionV3Extractor("imagenet", include_top=include_top)
 
 
+#: The golden ratio's fractional part: the step of `sample_labels`' Weyl sequence.
+_GOLDEN = (5 ** 0.5 - 1) / 2
+
+
+def sample_labels(num_samples, num_classes, class_frequencies=None, seed=0, start=0):
+    """The labels `evaluate` generates for samples `start .. start + num_samples - 1`,
+    int32 (any range of the run can be made alone, so a long run never holds
+    every label).
+
+    Balanced (`class_frequencies=None`): `0, 1, ..., K-1, 0, 1, ...`.
+    Otherwise class `k` gets a share `w_k / sum(w)` of the samples: sample `i`
+    takes the class whose cumulative-share interval holds
+    `u_i = frac(offset + i * 0.618...)` (a Weyl sequence, `offset` drawn from
+    `seed`), so every prefix of the run is within a few samples of the exact
+    proportions, the classes are interleaved, and a class of weight 0 is never
+    drawn.
+
+    Raises:
+        ValueError: for weights that are not `num_classes` finite
+            non-negative numbers with a positive sum.
+    """
+    num_classes = int(num_classes)
+    index = np.arange(start, start + num_samples, dtype=np.int64)
+    if class_frequencies is None:
+        return (index % num_classes).astype("int32")
+    weights = np.asarray(class_frequencies, np.float64)
+    if weights.shape != (num_classes,) or not np.all(np.isfinite(weights)) or np.any(weights < 0) \
+            or weights.sum() <= 0:
+        raise ValueError(
+            f"`class_frequencies` must be {num_classes} finite non-negative weights (one per class) "
+            f"with a positive sum. Received: {np.asarray(class_frequencies).tolist()!r}"
+        )
+    bounds = np.cumsum(weights / weights.sum())
+    offset = np.random.default_rng(seed).random()
+    u = np.mod(offset + index * _GOLDEN, 1.0)
+    labels = np.searchsorted(bounds, u, side="right")
+    return np.minimum(labels, num_classes - 1).astype("int32")
+
+
 def evaluate(
     model_or_generate_fn,
     real,
@@ -221,6 +260,7 @@ def evaluate(
     pr_k=3,
     is_splits=10,
     max_feature_rows=None,
+    class_frequencies=None,
 ):
     """Draws `num_samples` images from a generator and scores them against real data.
 
@@ -234,7 +274,8 @@ def evaluate(
             made with the same extractor (a different identity raises).
         metrics: any of `"fid"`, `"kid"`, `"is"`, `"pr"` (= `"precision"` and
             `"recall"`), `"accuracy"` (class-conditional models: samples are
-            generated for balanced labels and classified by the extractor).
+            generated for balanced labels, or in `class_frequencies`, and
+            classified by the extractor).
         num_samples: generated samples, an integer in [2, MAX_NUM_SAMPLES].
             FID depends on it (biased upwards at small N): report it and
             compare at equal N. Memory does not grow with it (beyond
@@ -249,6 +290,14 @@ def evaluate(
             precision/recall (default `MAX_FEATURE_ROWS`); with more samples
             they use a uniform random subset of this size (FID, IS and
             accuracy always use every sample).
+        class_frequencies: class-conditional models: how often each class is
+            sampled. None draws balanced labels `0, 1, ..., K-1, 0, ...`;
+            the real data's class counts (`K` non-negative weights) draw the
+            labels in those proportions instead (within a few samples; the
+            order interleaved, depending on `seed`), so a model trained
+            on unbalanced classes is compared with its real data as it is
+            distributed, not with a balanced mixture of it. See
+            `sample_labels`.
 
     Returns:
         A JSON-serialisable dict: one float per metric (`"fid"`, `"kid"`,
@@ -296,12 +345,16 @@ def evaluate(
     rows = _Reservoir(min(max_feature_rows, num_samples), seed) if needs_real_features else None
     inception = _RunningInceptionScore(num_samples, min(is_splits, num_samples)) if "is" in names else None
     correct = 0
+    if class_frequencies is not None and not num_classes:
+        raise ValueError("`class_frequencies` is for class-conditional models (with `num_classes`).")
+    if num_classes:
+        sample_labels(1, num_classes, class_frequencies)  # bad weights fail before any sampling
     for index, start in enumerate(range(0, num_samples, GENERATE_CHUNK)):
         n = min(GENERATE_CHUNK, num_samples - start)
-        # Balanced labels 0, 1, ..., cycled over the whole run, made per chunk.
+        # Balanced labels 0, 1, ... (or in class_frequencies), run on across chunks.
         chunk_labels = None
         if num_classes:
-            chunk_labels = (np.arange(start, start + n) % int(num_classes)).astype("int32")
+            chunk_labels = sample_labels(n, num_classes, class_frequencies, seed=seed, start=start)
         images = np.asarray(sample(n, _chunk_seed(seed, index), chunk_labels))
         if needs_probs:
             features, probs = extractor.features_and_probabilities(images)
@@ -348,6 +401,8 @@ def evaluate(
         num_real=None if reference is None else reference.num_samples,
         seed=seed,
     )
+    if num_classes:
+        results["labels"] = "balanced" if class_frequencies is None else "class frequencies"
     return results
 
 

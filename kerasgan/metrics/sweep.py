@@ -44,12 +44,14 @@ def _check_psis(psis):
 
 
 def truncation_sweep(model, real, psis=(0.25, 0.5, 0.75, 1.0), extractor=None, metrics=None,
-                     num_samples=2000, seed=0, include_untruncated=True):
+                     num_samples=2000, seed=0, include_untruncated=True, class_frequencies=None):
     """Scores `model`'s samples at each truncation threshold in `psis`.
 
     Every threshold scores the same latents (the same `seed`), so the rows
     differ only by truncation. `metrics` defaults to FID, precision and
-    recall, plus class accuracy for a class-conditional model.
+    recall, plus class accuracy for a class-conditional model, whose labels
+    are balanced or drawn in `class_frequencies` (as in
+    `kerasgan.metrics.evaluate`).
 
     Returns:
         A list of dicts, one per threshold in increasing order (`psi` and
@@ -75,7 +77,8 @@ def truncation_sweep(model, real, psis=(0.25, 0.5, 0.75, 1.0), extractor=None, m
         # the same latents; accuracy needs the model itself (labels), so the
         # model is wrapped only for the truncation keyword.
         scored = _Truncated(model, keyword, value)
-        result = evaluate(scored, real, metrics=metrics, num_samples=num_samples, extractor=extractor, seed=seed)
+        result = evaluate(scored, real, metrics=metrics, num_samples=num_samples, extractor=extractor, seed=seed,
+                          class_frequencies=class_frequencies)
         result["psi"] = psi
         rows.append(result)
     return rows

@@ -41,7 +41,7 @@ Nothing here imports TensorFlow until a model is loaded.
 """
 
 from kerasgan.zoo import registry as _registry
-from kerasgan.zoo.extractors import eval_dataset, extractor_path, load_extractor
+from kerasgan.zoo.extractors import eval_dataset, eval_labels_file, extractor_path, load_extractor
 from kerasgan.zoo.archive import UnsafeArchiveError, make_archive, safe_extract
 from kerasgan.zoo.download import DownloadDeadlineError, DownloadTooLargeError
 from kerasgan.zoo.loading import FORMATS, cache_dir, download, load, locate, zoo_dir
@@ -82,6 +82,7 @@ __all__ = [
     "cache_dir",
     "download",
     "eval_dataset",
+    "eval_labels_file",
     "extractor_path",
     "folder_files",
     "info",

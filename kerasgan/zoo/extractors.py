@@ -69,6 +69,15 @@ def shared_data_dir():
     return loading._CHECKOUT.parent / "shared" / "data"
 
 
+def eval_labels_file(entry):
+    """The label file of an entry's real data (a path), or None when its data
+    carry their own labels or none."""
+    path = entry.get("eval_labels_file")
+    if not path:
+        return None
+    return path.replace("{shared}", str(shared_data_dir()))
+
+
 def eval_dataset(entry):
     """The real data an entry's card compares with (a path), or None when the
     entry does not record it."""
