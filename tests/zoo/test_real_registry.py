@@ -33,8 +33,25 @@ REFERENCES = {**dict(BEFORE_ENGINE), **(dict(np.load(_AFTER)) if _AFTER.exists()
 REQUIRED = ("family", "description", "resolution", "dataset", "licence", "metrics")
 
 
+def _samples_latents(entry):
+    """Whether the entry's family draws images from latents (`generate(n,
+    seed)`); the other tasks' entries (super-resolution, text -> image, ...)
+    are checked against their own references by their own test file,
+    tests/zoo/test_<family>_entry.py, in tests/zoo/references/<name>.npz."""
+    from kerasgan import models
+    from kerasgan.engine.tasks import task_of
+
+    return task_of(models.FAMILIES[entry["family"]]).name == "latent_to_image"
+
+
+LATENT = [e for e in ENTRIES if _samples_latents(e)]
+
+
 def test_every_entry_has_its_reference_images():
-    assert {e["name"] for e in ENTRIES} <= {key.split("/")[0] for key in REFERENCES}
+    assert {e["name"] for e in LATENT} <= {key.split("/")[0] for key in REFERENCES}
+    others = {e["name"] for e in ENTRIES} - {e["name"] for e in LATENT}
+    missing = [n for n in others if not (pathlib.Path(__file__).parent / "references" / f"{n}.npz").exists()]
+    assert not missing, f"no tests/zoo/references/NAME.npz for {missing}"
 
 
 def test_registry_is_valid():
@@ -64,7 +81,7 @@ def test_entry_files_match_the_zoo_folder(entry):
     registry_lib.verify_files(folder, entry["files"])
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=_ids(ENTRIES))
+@pytest.mark.parametrize("entry", LATENT, ids=_ids(LATENT))
 def test_entry_loads_in_both_formats_and_generates(entry, tmp_path):
     name = entry["name"]
     if not (ZOO_DIR / name).is_dir():
