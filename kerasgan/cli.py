@@ -7,6 +7,7 @@
     kerasgan evaluate runs/dcgan/model.keras --dataset digits --metrics fid,kid
     kerasgan export runs/dcgan/model.keras --out exports/dcgan --version 1
     kerasgan zoo sample dcgan-mnist-32 -n 16 --out grid.png
+    kerasgan gallery --out site/ --serve                      # docs/gallery.md
 
 Every subcommand has `--help`. TensorFlow is imported only once a command
 runs, so `--help` is quick.
@@ -283,6 +284,9 @@ def build_parser():
     from kerasgan.cli_upscale import add_upscale_parser
 
     add_upscale_parser(subparsers)
+    from kerasgan.gallery.cli import add_parsers as add_gallery_parsers
+
+    add_gallery_parsers(subparsers)
     _add_common(parser)
     return parser
 
@@ -1017,8 +1021,10 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     verbose = getattr(args, "verbose", False)
-    quiet = ("train", "evaluate", "sample", "export", "upscale")
-    if args.command in quiet or getattr(args, "zoo_command", "") == "sample":
+    quiet = ("train", "evaluate", "sample", "export", "upscale", "serve-gallery")
+    # `gallery --no-interpolations` never imports TensorFlow (docs/gallery.md).
+    gallery_tf = args.command == "gallery" and (args.serve or not args.no_interpolations)
+    if args.command in quiet or gallery_tf or getattr(args, "zoo_command", "") == "sample":
         import kerasgan
 
         context = quiet_tensorflow(verbose, restore=not kerasgan._started_as_cli())
@@ -1081,6 +1087,10 @@ def _run(args, argv):
         from kerasgan.cli_upscale import run_upscale
 
         return run_upscale(args)
+    if args.command in ("gallery", "serve-gallery"):
+        from kerasgan.gallery.cli import run as run_gallery
+
+        return run_gallery(args)
     return 1
 
 
