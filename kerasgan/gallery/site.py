@@ -467,7 +467,7 @@ def build_site(out, registry=None, zoo_dir=None, cache_dir=None, names=None, int
         summary.append({"name": info["entry"]["name"], "task": info["task"], "live": info["live"] is not None,
                         "pictures": files, "notes": notes})
         if verbose:
-            print(f"  {info['entry']['name']}: {len(files)} picture{"" if len(files) == 1 else "s"}, {time.perf_counter() - t0:.1f} s"
+            print(f"  {info['entry']['name']}: {len(files)} picture{'' if len(files) == 1 else 's'}, {time.perf_counter() - t0:.1f} s"
                   + (f" ({'; '.join(notes)})" if notes else ""), flush=True)
     _write_text(out / "index.html", index_page(rows, registry_lib.registry_path(registry)))
     copy_assets(out)
