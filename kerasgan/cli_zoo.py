@@ -83,7 +83,14 @@ def run_zoo(args):
         if args.zoo_command == "sample":
             from kerasgan.utils import save_image_grid
 
+            from kerasgan.engine.tasks import task_of
+
             model = zoo.load(args.name)
+            task = task_of(type(model)).name
+            if task != "latent_to_image":
+                pointer = {"text_to_image": "`kerasgan sample MODEL --text \"...\"` on its model.keras",
+                           "super_resolution": "`kerasgan upscale`"}.get(task, "`kerasgan translate`")
+                raise ValueError(f"{args.name} does not sample from latents (its task is {task}): use {pointer}")
             labels = None
             if args.labels:
                 labels = [int(v) for v in args.labels.split(",")]

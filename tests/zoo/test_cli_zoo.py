@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import pathlib
 
 import numpy as np
 from PIL import Image
@@ -63,3 +64,18 @@ def test_sample_writes_a_grid(zoo_env, tiny_checkpoint, tmp_path, capsys):
     expected = image_grid(tiny_checkpoint[1]["seed0"], columns=2)[..., 0].astype(int)
     assert grid.shape == expected.shape == (38, 38)
     assert np.abs(grid - expected).max() <= 1
+
+
+def test_sample_refuses_an_entry_that_does_not_sample_from_latents(tmp_path, monkeypatch, capsys):
+    """The real registry's super-resolution entry: one error line naming its
+    task and the command to use instead, nothing written."""
+    from kerasgan.zoo import registry as registry_lib
+
+    monkeypatch.setenv("KERASGAN_ZOO_REGISTRY", str(registry_lib.PACKAGE_REGISTRY))
+    monkeypatch.setenv("KERASGAN_ZOO_DIR", str(pathlib.Path(__file__).resolve().parents[2] / "zoo"))
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path / "home"))  # never ~/.cache
+    out = tmp_path / "grid.png"
+    assert run(["sample", "srgan-emoji-x4", "-n", "4", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "does not sample from latents (its task is super_resolution): use `kerasgan upscale`" in err
+    assert not out.exists()
