@@ -217,9 +217,9 @@ STANDING_SECTION = """## Standing statistics
 
 The shipped EMA generator's batch-norm statistics were re-estimated after
 training (`gan.recompute_batch_norm_statistics(n_batches={n_batches},
-batch_size={batch_size}, seed={seed})`, Brock et al. 2019, appendix C): the
+batch_size={batch_size}, seed={seed}{frequencies_arg})`, Brock et al. 2019, appendix C): the
 average batch statistics of generated batches replace the moving averages
-that training left. Same protocol: FID {before:.2f} before, {after:.2f} after;
+that training left.{frequencies_note} Same protocol: FID {before:.2f} before, {after:.2f} after;
 class accuracy {acc_before:.3f} before, {acc_after:.3f} after. The table above
 is the model as shipped (after).
 
@@ -600,7 +600,7 @@ def main(argv=None):
         # BigGAN's standing statistics: the FID of the EMA generator with the
         # batch-norm statistics training left, then re-estimated.
         before_standing = measure(model, images, labels, extractor, class_frequencies=frequencies)
-        model.recompute_batch_norm_statistics(**STANDING_STATISTICS)
+        model.recompute_batch_norm_statistics(**STANDING_STATISTICS, class_frequencies=frequencies)
     results = measure(model, images, labels, extractor, truncation_psi=recipe.get("truncation_psi"),
                       class_frequencies=frequencies)
     if model.num_classes and labels is not None:
@@ -642,7 +642,11 @@ def main(argv=None):
     if before_standing is not None:
         style_section += STANDING_SECTION.format(
             before=before_standing["fid"], after=results["fid"], acc_before=before_standing.get("accuracy", float("nan")),
-            acc_after=results.get("accuracy", float("nan")), **STANDING_STATISTICS)
+            acc_after=results.get("accuracy", float("nan")), **STANDING_STATISTICS,
+            frequencies_arg="" if frequencies is None else ", class_frequencies=counts",
+            frequencies_note="" if frequencies is None else
+            " The batches' classes are drawn in the real images' class proportions (`counts`: "
+            + ", ".join(str(int(c)) for c in frequencies) + "), as the measured samples are, not uniformly.")
     if recipe.get("attention_picture"):
         style_section += save_attention_section(model, folder, args.name)
     if recipe.get("truncation_sweep"):

@@ -93,6 +93,32 @@ def test_standing_statistics(trained):
     assert not np.allclose(np.array(trained.generator.get_layer("block0_bn1").moving_mean), np.array(bn.moving_mean))
 
 
+def test_standing_statistics_in_class_frequencies(trained, monkeypatch):
+    """`class_frequencies` draws the batches' classes in those proportions
+    (only class 2 for [0, 0, 1]), and changes the statistics the labels reach."""
+    drawn = []
+    inputs = trained.generator_inputs
+
+    def spy(latents, labels=None):
+        drawn.extend(np.asarray(labels).tolist())
+        return inputs(latents, labels)
+
+    monkeypatch.setattr(trained, "generator_inputs", spy)
+    bn = trained.sampling_network("generator").get_layer("block0_bn2")
+    trained.recompute_batch_norm_statistics(n_batches=2, batch_size=16, seed=3, class_frequencies=[0, 0, 1])
+    assert drawn == [2] * 32
+    only_two = np.array(bn.moving_mean)
+    drawn.clear()
+    trained.recompute_batch_norm_statistics(n_batches=2, batch_size=16, seed=3, class_frequencies=[1, 0, 0])
+    assert drawn == [0] * 32
+    assert not np.allclose(only_two, np.array(bn.moving_mean))
+    drawn.clear()
+    trained.recompute_batch_norm_statistics(n_batches=4, batch_size=16, seed=3, class_frequencies=[1, 1, 2])
+    assert np.abs(np.bincount(drawn, minlength=3) - [16, 16, 32]).max() <= 2
+    with pytest.raises(ValueError, match="class_frequencies"):
+        trained.recompute_batch_norm_statistics(n_batches=1, class_frequencies=[1, 1])
+
+
 def test_export_takes_truncation(trained, tmp_path):
     path = export.export_saved_model(trained, tmp_path / "biggan", version=1)
     loaded = tf.saved_model.load(path)

@@ -154,17 +154,27 @@ class BigGAN(GAN):
             latents = truncate_latents(base, truncation)
         return super().generate(n, seed=seed, labels=labels, batch_size=batch_size, latents=latents)
 
-    def recompute_batch_norm_statistics(self, n_batches=16, batch_size=64, seed=0):
+    def recompute_batch_norm_statistics(self, n_batches=16, batch_size=64, seed=0, class_frequencies=None):
         """Standing statistics (Brock et al., 2019, appendix C): re-estimates
         the batch-norm moving mean and variance of the sampling generator
         (the EMA one) as the average batch statistics over `n_batches`
         batches of `batch_size` generated images (untruncated latents from
-        `seed`, classes drawn uniformly). Spectral norm is left alone (the
-        generator runs in inference mode; only its batch norms use batch
-        statistics). Call it before `generate` or export; training
+        `seed`, classes drawn uniformly, or in the proportions of
+        `class_frequencies`: one weight per class, e.g. the training data's
+        class counts, so that a model of unbalanced classes is normalised
+        for the class mixture it is sampled in; see
+        `kerasgan.metrics.evaluation.sample_labels`). Spectral norm is left
+        alone (the generator runs in inference mode; only its batch norms
+        use batch statistics). Call it before `generate` or export; training
         overwrites the EMA copy's statistics again."""
+        from kerasgan.metrics.evaluation import sample_labels
+
         n_batches = check_positive_int("n_batches", n_batches)
         batch_size = check_positive_int("batch_size", batch_size)
+        if class_frequencies is not None:
+            if self.num_classes is None:
+                raise ValueError("`class_frequencies` is for a class-conditional BigGAN (num_classes set).")
+            sample_labels(1, self.num_classes, class_frequencies)  # checks the weights
         network = self.sampling_network("generator")
         norms = [l for l in network._flatten_layers() if isinstance(l, ConditionalBatchNormalization)]
         rng = np.random.default_rng(seed)
@@ -172,7 +182,10 @@ class BigGAN(GAN):
             for i in range(n_batches):
                 latents = self.sample_latents(batch_size, seed=int(seed) * 100003 + i)
                 labels = None
-                if self.num_classes is not None:
+                if self.num_classes is not None and class_frequencies is not None:
+                    labels = tf.constant(sample_labels(batch_size, self.num_classes, class_frequencies,
+                                                       seed=seed, start=i * batch_size), tf.int32)
+                elif self.num_classes is not None:
                     labels = tf.constant(rng.integers(0, self.num_classes, batch_size), tf.int32)
                 network(self.generator_inputs(latents, labels), training=False)
                 passes.step()
