@@ -38,12 +38,13 @@ import fcntl
 import json
 import os
 import pathlib
-import platform
-import subprocess
 import sys
 import time
 
 import kerasgan  # noqa: F401  (before TensorFlow: sets its oneDNN default)
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from hosts import host  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 NAME = "srgan-emoji-x4"
@@ -89,16 +90,6 @@ blurred throughout."""
 REFERENCE_COUNT = 4
 #: Rows of the side-by-side picture (held-out images, evenly spaced over the split).
 PICTURE_ROWS = 8
-
-
-def host():
-    """`lscpu`'s model name and the core count."""
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-        model = next(line.split(":", 1)[1].strip() for line in out.splitlines() if line.startswith("Model name"))
-    except (OSError, subprocess.CalledProcessError, StopIteration):
-        model = platform.processor() or platform.machine()
-    return f"{model}, {os.cpu_count()} CPU cores"
 
 
 def test_arrays(shared):

@@ -40,12 +40,13 @@ import fcntl
 import json
 import os
 import pathlib
-import platform
-import subprocess
 import sys
 import time
 
 import kerasgan  # noqa: F401  (before TensorFlow: sets its oneDNN default)
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from hosts import host  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 NAME = "stackgan-emoji"
@@ -72,16 +73,6 @@ REFERENCE_TEXTS = ("grinning face", "flag: Poland", "red apple")
 REFERENCE_SEED = 7
 #: Images per held-out caption in the group-accuracy measurement.
 HELD_OUT_PER_TEXT = 4
-
-
-def host():
-    """`lscpu`'s model name and the core count."""
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-        model = next(line.split(":", 1)[1].strip() for line in out.splitlines() if line.startswith("Model name"))
-    except (OSError, subprocess.CalledProcessError, StopIteration):
-        model = platform.processor() or platform.machine()
-    return f"{model}, {os.cpu_count()} CPU cores"
 
 
 def emoji_data(shared, split="all"):
@@ -158,7 +149,6 @@ def train(shared):
         run_file.write_text(json.dumps(run, indent=2))
         print(f"stage {index + 1}: {epochs} epochs, {timer.seconds[-1]:.0f} s", flush=True)
     return model, run
-
 
 
 def held_out_chance(labels, predicted, num_classes=10):
@@ -251,7 +241,6 @@ def measure(model, shared):
         results[split] = row
     results["measure_seconds"] = round(time.time() - start, 1)
     return results
-
 
 
 #: Groups shown in the caption grid (one caption each, per split); component (2) and activities (6) left out.
@@ -351,7 +340,6 @@ def write_references(folder):
     REFERENCES.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(REFERENCES, texts=np.asarray(texts), seed=np.asarray(REFERENCE_SEED),
                         keras=keras_images, saved_model=served_images)
-
 
 
 DESCRIPTION = ("StackGAN, text -> emoji: Emojibase captions to Twemoji images, Stage I 16x16 -> Stage II 32x32 RGB "

@@ -26,7 +26,6 @@ import importlib
 import json
 import os
 import pathlib
-import platform
 import shlex
 import sys
 import time
@@ -415,7 +414,9 @@ samples, so only the untruncated FID/KID compare with the other zoo entries.
 
 
 def hardware():
-    return f"{os.cpu_count()} CPU cores ({platform.processor() or platform.machine()})"
+    from hosts import host
+
+    return host()
 
 
 def training_facts(recipe, model, run):
