@@ -135,9 +135,8 @@ def read_label_file(labels_file, root, files):
     path = pathlib.Path(labels_file)
     suffix = path.suffix.lower()
     if suffix == ".json":
-        _read_text(path)  # size and encoding checks, named errors
         try:
-            entries = json.loads(path.read_text(encoding="utf-8"))
+            entries = json.loads(_read_text(path))  # size and encoding checked, errors named
         except ValueError as err:
             raise ValueError(f"Label file {path} is not valid JSON: {err}") from None
         if not (isinstance(entries, list) and any(isinstance(e, dict) and "hexcode" in e for e in entries)):
