@@ -70,7 +70,9 @@ above are the latent task's. An image-to-image model (`ImageToImageTask`,
 e.g. `kerasgan.engine.ImageToImageGAN`) exports `translate` (and
 `serving_default`, the same function): `images` float32 [batch, H, W, C] in
 [-1, 1], finite, at most `max_images` rows -> `images`, `images_uint8` as
-above (the model's `call`: its sampling generator in inference mode).
+above (the model's `call`: its sampling generator in inference mode). An
+unpaired two-domain model (CycleGAN, DualGAN) also exports `translate_a2b`
+(the same as `translate`) and `translate_b2a` (its second generator).
 A multi-domain model (one with `domain_spec()`, e.g. StarGAN) takes the
 target domain as a second input of both: `domain` int32 [batch] (classes in
 [0, num_domains)) or float32 [batch, num_domains] (multi-hot, 0s and 1s),
@@ -542,6 +544,21 @@ def translation_export_archive(model, max_images):
         return archive
     archive.add_endpoint(TRANSLATE, translate, spec)
     archive.add_endpoint(SERVING_DEFAULT, translate, spec)
+    from kerasgan.engine.image_to_image import DIRECTIONS, TwoDomainTranslation
+
+    if isinstance(model, TwoDomainTranslation):
+        # An unpaired two-domain model (CycleGAN, DualGAN): both directions,
+        # `translate_a2b` (= `translate`) and `translate_b2a`.
+        def direction_endpoint(generator):
+            def translate_direction(images):
+                images = check_images(images)
+                out = tf.cast(model.sampling_network(generator)(images, training=False), tf.float32)
+                return {"images": out, "images_uint8": _uint8(out)}
+
+            return translate_direction
+
+        for direction, generator in DIRECTIONS.items():
+            archive.add_endpoint(f"{TRANSLATE}_{direction}", direction_endpoint(generator), spec)
     return archive
 
 

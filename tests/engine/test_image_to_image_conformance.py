@@ -15,6 +15,7 @@ import tensorflow as tf
 
 from kerasgan import export, models
 from kerasgan.engine import DomainTranslationTask, ImageToImageTask, task_of
+from kerasgan.engine.image_to_image import TwoDomainTranslation
 from tests.models.model_checks import check_config_round_trip
 
 TRANSLATION_FAMILIES = sorted(
@@ -99,6 +100,15 @@ def test_image_to_image_family_conformance(name, tmp_path):
     result = served.signatures["translate"](images=tf.constant(sources), **served_inputs)
     np.testing.assert_allclose(result["images"].numpy(), model.translate(sources, **kwargs).numpy(), atol=1e-5)
     assert result["images_uint8"].dtype == tf.uint8
+    if isinstance(model, TwoDomainTranslation):
+        # Both directions are served: translate_a2b is translate, translate_b2a the second generator.
+        for direction in ("a2b", "b2a"):
+            out = served.signatures[f"translate_{direction}"](images=tf.constant(sources))["images"].numpy()
+            np.testing.assert_allclose(out, model.translate(sources, direction=direction).numpy(), atol=1e-5)
+        assert not np.allclose(model.translate(sources, direction="a2b").numpy(),
+                               model.translate(sources, direction="b2a").numpy(), atol=1e-3)
+    else:
+        assert not any(name.startswith("translate_") for name in served.signatures)
 
     bad = np.zeros((2,) + tuple(model.source_shape[:-1]) + (model.source_shape[-1] + 1,), "float32")
     with pytest.raises(ValueError, match="have shape"):
