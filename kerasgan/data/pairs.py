@@ -312,7 +312,8 @@ def split_files(folder, split, test_fraction=TEST_FRACTION, key_fn=codepoint_key
 
 
 def load_unpaired(a, b, image_size, batch_size=64, *, seed=None, split=None, test_fraction=TEST_FRACTION,
-                  key_fn=codepoint_key, channels=None, repeat=False, salt=SPLIT_SALT, **load_kwargs):
+                  key_fn=codepoint_key, channels=None, repeat=False, salt=SPLIT_SALT, source_split=None,
+                  **load_kwargs):
     """A `tf.data.Dataset` of `{"a", "b"}` batches: `a` and `b` loaded with
     `kerasgan.data.load` (each anything it accepts), shuffled independently
     (seeds `seed` and `seed + 1`) and zipped; without `repeat` it ends with
@@ -320,8 +321,9 @@ def load_unpaired(a, b, image_size, batch_size=64, *, seed=None, split=None, tes
 
     `split` (`"train"`/`"test"`, folders only): keep the files whose key
     (`key_fn`) falls in that hash split, as `load_paired` does, so unpaired
-    training can leave out the test pairs. `**load_kwargs` go to `load`
-    (`background`, `data_dir`, `on_corrupt`, ...).
+    training can leave out the test pairs. `source_split` is `load`'s own
+    `split` (a TFDS split) for the sides that are not hash-split folders;
+    `**load_kwargs` go to `load` too (`background`, `data_dir`, ...).
     """
     batch_size = _positive_int("batch_size", batch_size)
     sides = {}
@@ -333,8 +335,10 @@ def load_unpaired(a, b, image_size, batch_size=64, *, seed=None, split=None, tes
             if not files:
                 raise ValueError(f"The {split!r} split of {str(src)!r} is empty.")
             src, _ = decode_images(files, image_size, channels, load_kwargs.get("background", (255, 255, 255)))
+        side_kwargs = dict(load_kwargs) if split is not None or source_split is None else {
+            **load_kwargs, "split": source_split}
         sides[name] = loaders.load(src, image_size, batch_size, channels=channels, seed=side_seed,
-                                   repeat=repeat, **load_kwargs)
+                                   repeat=repeat, **side_kwargs)
     ds = tf.data.Dataset.zip(sides)
     return ds.with_options(loaders._pipeline_options())
 
@@ -384,7 +388,7 @@ def two_domain_loader(first, second, *, paired, channels=None, split="train", se
     def load(image_size, batch_size):
         extra = dict(load_kwargs)
         if folders_split is None:
-            extra["split"] = split
+            extra["source_split"] = split
         return load_unpaired(first, second, image_size, batch_size, seed=seed, split=folders_split,
                              test_fraction=test_fraction, key_fn=key_fn, channels=channels, repeat=True, **extra)
     return load

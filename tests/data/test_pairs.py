@@ -139,6 +139,19 @@ def test_load_unpaired_zips_two_independently_shuffled_sources(emoji_folders):
         pairs.load_unpaired("digits", noto, 4, batch_size=1, split="train")
 
 
+
+def test_unpaired_trainer_loader_takes_sources_that_are_not_folders():
+    # The trainer's loader for two arrays (or IDX files, TFDS names): no hash
+    # split, the trainer's `split` goes to `load` (it used to clash with
+    # load_unpaired's own `split` and raise a TypeError).
+    a, b = np.full((6, 8, 8, 1), 10, np.uint8), np.full((6, 8, 8, 1), 200, np.uint8)
+    load = pairs.two_domain_loader(a, b, paired=False, channels=1, split="train", seed=0)
+    batch = next(iter(load(8, 3)))
+    assert batch["a"].shape == (3, 8, 8, 1) and batch["b"].shape == (3, 8, 8, 1)
+    assert np.all(batch["a"].numpy() < 0) and np.all(batch["b"].numpy() > 0)
+    with pytest.raises(ValueError, match="split"):
+        next(iter(pairs.two_domain_loader(a, b, paired=False, split="test")(8, 3)))
+
 @pytest.mark.realdata
 def test_emoji_folders_pair_by_code_point(shared_data):
     pairing = pairs.match_pairs(shared_data / "emoji" / "twemoji-72", shared_data / "emoji" / "noto-72")
