@@ -39,6 +39,18 @@ def test_image_pool_fills_then_returns_past_fakes_half_the_time():
     assert 0.4 < past / total < 0.6, past / total
 
 
+def test_image_pool_never_returns_an_empty_slot_when_a_batch_fills_it():
+    # 8 images into an empty pool of 4: the first 4 fill it; the others,
+    # with probability 0.5 each, swap with a slot that now holds one of them.
+    for seed in range(8):
+        pool = ImagePool(4, (4, 4, 1))
+        new = _images(8, value_offset=1.0)
+        out = pool(new, seed=keras.random.SeedGenerator(seed)).numpy()[:, 0, 0, 0]
+        assert np.all(np.isin(np.round(out, 4), np.round(new[:, 0, 0, 0], 4))), (seed, out)
+        np.testing.assert_array_equal(out[:4], new[:4, 0, 0, 0])
+        assert int(pool.count.numpy()) == 4
+
+
 def test_image_pool_is_restored_from_a_checkpoint(tmp_path):
     gan = CycleGAN.from_preset("tiny")
     gan.pool_a(_images(3, 0.5, (16, 16, 1)), seed=gan.seed_generator)

@@ -4,13 +4,32 @@
 
 Trains Pix2Pix and CycleGAN (tiny presets) for 4 steps on one device and on
 two logical CPUs from the same initial weights and the same global batches,
-and writes the largest weight difference. Their random draws are turned off
-(the decoder dropout of Pix2Pix: dropout=0; CycleGAN's image pool:
-pool_size=0): replicas draw different masks and each replica's pool holds
-other fakes than one device's, so with them on the runs cannot agree.
-Pix2Pix's batch norm is synchronized (`kerasgan.distribute.
-synchronize_batch_norm`, as `kerasgan train` does); CycleGAN's instance
-norm is per example anyway.
+and writes the largest weight difference. Pix2Pix's decoder dropout is
+turned off (dropout=0: replicas draw different masks) and its batch norm is
+synchronized (`kerasgan.distribute.synchronize_batch_norm`, as `kerasgan
+train` does). CycleGAN runs with its image pool on (the tiny preset's
+pool_size=4: the first step fills it and the global batch of 8 already
+swaps with it): the pool gathers the global batch and draws the same
+numbers on every replica, so it must end equal too (its `images` and
+`count` are among the compared weights); its instance norm is per example.
+
+CycleGAN trains with SGD(1e-3), not the SGD(0.1) of the others: with
+instance norm after every convolution the generators are scale invariant
+in their 0.02-std DCGAN-initialised kernels, so SGD(0.1) moves weights by
+0.40 (20 init std) in the first step and the run is chaotic. There, one
+device against itself with the batch split into two micro-batches
+(accumulation_steps=2, the same sum in another order) differs by 2.1e-7,
+2.7e-3, 9.7e-2, 1.4 after steps 1-4 (measured 2026-12-02); two replicas do
+the same (2.4e-7, 4.7e-3, 0.20, 1.4), so no tolerance could compare them.
+SGD(1e-2) (first move 0.04) still parts them by 3.1e-3 after 4 steps (pool
+on). At SGD(1e-3) the trainable weights still move by 8e-3 and the runs
+agree to ~1e-6 (the largest difference is in the pooled fakes).
+
+`max_abs_diff` and `max_moved` are recomputed here position by position
+over `model.weights` (`max_moved` over the trainable ones only): the
+helper's dicts by `weight.path` keep one of CycleGAN's g_ab / g_ba (and
+d_a / d_b) weights, whose paths repeat, and its move counts the pools'
+fill counter.
 
 Families named after OUT.json run instead of the default two (Pix2Pix and
 CycleGAN): `dualgan` (dropout=0, synchronized batch norm; weight clipping on,
@@ -57,7 +76,7 @@ def _fixed_alpha_gradient_penalty(discriminator, real, fake, seed=None, target=1
 
 BUILD = {
     "pix2pix": lambda: Pix2Pix.from_preset("tiny", dropout=0.0),
-    "cyclegan": lambda: CycleGAN.from_preset("tiny", pool_size=0),
+    "cyclegan": lambda: CycleGAN.from_preset("tiny"),
 }
 EXTRA = {
     "dualgan": lambda: DualGAN.from_preset("tiny", dropout=0.0),
@@ -79,6 +98,8 @@ def data(name):
 
 def compile_args(name=None):
     args = dict(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
+    if name == "cyclegan":
+        args = dict(d_optimizer=keras.optimizers.SGD(1e-3), g_optimizer=keras.optimizers.SGD(1e-3))
     if name == "stargan":
         # 4 steps: two generator updates (n_critic 5 would give none); the
         # Wasserstein critic diverges at SGD(0.1) (g_loss ~ -1e13 in 4 steps).
@@ -88,8 +109,23 @@ def compile_args(name=None):
 
 def run(name):
     keras.utils.set_random_seed(0)
-    return one_vs_two_replicas(STRATEGY, BUILD[name], lambda: data(name), lambda: compile_args(name),
-                               prepare=distribute.synchronize_batch_norm)
+    built = []  # (model, its initial weights): the reference, then the mirrored one
+
+    def build():
+        model = BUILD[name]()
+        built.append((model, [np.array(w) for w in model.weights]))
+        return model
+
+    result = one_vs_two_replicas(STRATEGY, build, lambda: data(name), lambda: compile_args(name),
+                                 prepare=distribute.synchronize_batch_norm)
+    (reference, start), (mirrored, _) = built
+    result["max_abs_diff"] = max(float(np.max(np.abs(np.array(r) - np.array(d))))
+                                 for r, d in zip(reference.weights, mirrored.weights))
+    result["max_moved"] = max(float(np.max(np.abs(np.array(w) - w0)))
+                              for w, w0 in zip(reference.weights, start) if w.trainable)
+    result["pool_counts"] = [[int(np.array(w)) for w in m.weights if w.path.endswith("/count")]
+                             for m in (reference, mirrored)]
+    return result
 
 
 with open(OUT, "w") as f:

@@ -12,15 +12,21 @@ class ImagePool(keras.layers.Layer):
     probability 0.5 a stored image picked uniformly (replaced by the new
     one), else the new image. Several images of one batch replace distinct
     slots (a random permutation); with more images than slots some share one
-    (the last write wins). The images and the fill count are variables of
-    the layer (`images`, `count`), so they are saved with the model and
-    restored from a checkpoint. Draws come from `seed` (a
-    `keras.random.SeedGenerator`, the model's). The output is a stop-gradient
-    value (fakes for the discriminator).
+    (the last write wins). A batch that fills the pool stores its first
+    images before the rest draw from it, so no empty slot is ever returned.
+    The images and the fill count are variables of the layer (`images`,
+    `count`), so they are saved with the model and restored from a
+    checkpoint. Draws come from `seed` (a `keras.random.SeedGenerator`, the
+    model's). The output is a stop-gradient value (fakes for the
+    discriminator).
 
-    Under a distribution strategy the variables are written with
-    `aggregation="only_first_replica"`: every replica reads the same pool,
-    refilled from the first replica's fakes.
+    Under a distribution strategy every replica gathers the fakes of all
+    replicas (the global batch, in replica order), makes the same draws
+    (the seed generator's own, without `ReplicaSeedGenerator`'s per-replica
+    fold-in) and so writes the same pool; it returns its own rows of the
+    global result. The pool, its draws and each example's output are those
+    of one device on the global batch. The variables use
+    `aggregation="only_first_replica"` (all replicas write the same value).
 
     Args:
         pool_size: images kept (0: no pool, the fakes pass through).
@@ -44,27 +50,36 @@ class ImagePool(keras.layers.Layer):
         fakes = tf.stop_gradient(tf.cast(fakes, tf.float32))
         if not self.pool_size:
             return fakes
+        context = tf.distribute.get_replica_context()
+        local_size, start = None, None
+        if context is not None and context.num_replicas_in_sync > 1:
+            local_size = tf.shape(fakes)[:1]
+            sizes = context.all_gather(local_size, axis=0)
+            start = tf.reduce_sum(sizes[: context.replica_id_in_sync_group])
+            fakes = context.all_gather(fakes, axis=0)
         batch = tf.shape(fakes)[0]
         size = self.pool_size
         count = tf.convert_to_tensor(self.count)
-        pool = tf.convert_to_tensor(self.images)
         rows = tf.range(batch)
         # Filling: images that find a free slot are stored there and returned.
         filling = rows < size - count
         fill_slots = count + rows
-        # Full: a coin per image; heads swap with a distinct random slot.
-        coins = keras.random.uniform([batch], seed=seed) < 0.5
-        order = tf.argsort(keras.random.uniform([tf.maximum(size, batch)], seed=seed))
+        pool = tf.tensor_scatter_nd_update(tf.convert_to_tensor(self.images), tf.boolean_mask(fill_slots, filling)[:, None],
+                                           tf.boolean_mask(fakes, filling))
+        # Full (the pool is, once the filling images are in): a coin per
+        # image; heads swap with a distinct random slot.
+        coins = _uniform([batch], seed) < 0.5
+        order = tf.argsort(_uniform([tf.maximum(size, batch)], seed))
         swap_slots = tf.gather(order, rows) % size
         swapping = tf.logical_and(tf.logical_not(filling), coins)
-        slots = tf.where(filling, fill_slots, swap_slots)
-        past = tf.gather(pool, tf.minimum(slots, size - 1))
-        write = tf.logical_or(filling, swapping)
+        past = tf.gather(pool, swap_slots)
         out = tf.where(tf.reshape(swapping, [-1, 1, 1, 1]), past, fakes)
-        indices = tf.boolean_mask(slots, write)
-        updated = tf.tensor_scatter_nd_update(pool, indices[:, None], tf.boolean_mask(fakes, write))
+        updated = tf.tensor_scatter_nd_update(pool, tf.boolean_mask(swap_slots, swapping)[:, None],
+                                              tf.boolean_mask(fakes, swapping))
         self.images.assign(updated)
         self.count.assign(tf.minimum(size, count + batch))
+        if start is not None:
+            out = out[start:start + local_size[0]]
         return out
 
     def compute_output_shape(self, input_shape):
@@ -72,3 +87,17 @@ class ImagePool(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "pool_size": self.pool_size, "image_shape": list(self.image_shape)}
+
+
+def _uniform(shape, seed):
+    """`keras.random.uniform(shape, seed=seed)`; from a `SeedGenerator`, its
+    own next seed even where it is a `ReplicaSeedGenerator` (which folds the
+    replica id in): every replica draws the same numbers, those of one
+    device."""
+    if not isinstance(seed, keras.random.SeedGenerator):
+        return keras.random.uniform(shape, seed=seed)
+    state = keras.random.SeedGenerator.next(seed)
+    if state.dtype != tf.int32:
+        # As keras' TensorFlow backend does for its stateless draws.
+        state = tf.cast(tf.math.floormod(state, tf.int32.max - 1), tf.int32)
+    return tf.random.stateless_uniform(shape, seed=state, dtype="float32")
