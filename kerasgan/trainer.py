@@ -161,9 +161,19 @@ def changed_settings(previous, current):
     return [f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in keys if old.get(k) != new.get(k)]
 
 
+def _has_schedule(optimizer):
+    """Whether the optimizer's learning rate is a `LearningRateSchedule`
+    (reading `learning_rate` then gives the current value, but it cannot be set)."""
+    return isinstance(optimizer.get_config().get("learning_rate"), dict)
+
+
 def _learning_rates(model):
+    """Each optimizer's learning rate; None for a schedule (e.g. CycleGAN's linear decay)."""
     rates = {}
     for name, optimizer in optimizers(model).items():
+        if _has_schedule(optimizer):
+            rates[name] = None
+            continue
         try:
             # Through NumPy: a mirrored variable (several replicas) has no float().
             value = float(keras.ops.convert_to_numpy(optimizer.learning_rate))

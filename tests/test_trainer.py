@@ -72,3 +72,22 @@ def test_bad_names_are_reported():
         trainer.train(family="stylegan9", out="unused", epochs=1)
     with pytest.raises(ValueError, match="no-such-dataset"):
         trainer.train(family="dcgan", dataset="no-such-dataset", out="unused", epochs=1)
+
+
+def test_a_run_with_a_learning_rate_schedule_resumes(tmp_path):
+    # CycleGAN's compile(total_steps=) gives its optimizers a LinearDecay
+    # schedule; a resumed run must keep it (its rate is read but cannot be
+    # set: the resume used to fail with "learning rate is not settable").
+    a, b = np.full((8, 16, 16, 1), 40, np.uint8), np.full((8, 16, 16, 1), 220, np.uint8)
+    run = dict(family="cyclegan", dataset=a, target_dataset=b, image_size=16, batch_size=4, channels=1,
+               steps_per_epoch=2, tensorboard=False, verbose=0, num_samples=2,
+               model_kwargs={"generator_filters": 4, "discriminator_filters": 4, "num_blocks": 1, "pool_size": 2},
+               compile_kwargs={"total_steps": 8})
+    with pytest.raises(KeyboardInterrupt):
+        trainer.train(out=str(tmp_path / "run"), epochs=4, extra_callbacks=[StopAfterEpoch(2)], **run)
+    model, _ = trainer.train(out=str(tmp_path / "run"), epochs=4, **run)
+    assert int(model.g_optimizer.iterations) == 8
+    config = model.g_optimizer.get_config()["learning_rate"]
+    assert isinstance(config, dict) and config["config"]["total_steps"] == 8  # still the schedule
+    # At the end of the linear decay the rate is 0.
+    assert float(keras.ops.convert_to_numpy(model.g_optimizer.learning_rate)) == pytest.approx(0.0, abs=1e-9)
