@@ -45,13 +45,17 @@ def one_vs_two_replicas(strategy, build, dataset_fn, compile_args_fn, prepare=No
             prepare(mirrored)
         mirrored.compile(**compile_args_fn())
     dist_history = mirrored.fit(dataset_fn(), epochs=1, verbose=0).history
-    ref = {w.path: np.array(w) for w in reference.weights}
-    dist = {w.path: np.array(w) for w in mirrored.weights}
-    start = dict(zip([w.path for w in reference.weights], initial))
+    # By position, not by `w.path`: two networks of one model can share paths
+    # (CycleGAN's g_ab and g_ba), and a dict would compare only one of them.
+    assert [w.path for w in reference.weights] == [w.path for w in mirrored.weights]
+    ref = [np.array(w) for w in reference.weights]
+    dist = [np.array(w) for w in mirrored.weights]
+    trainable = {id(w) for w in reference.trainable_weights}
+    moved = [float(np.max(np.abs(r - s))) for w, r, s in zip(reference.weights, ref, initial) if id(w) in trainable]
     return {
         "replicas": strategy.num_replicas_in_sync,
-        "max_abs_diff": max(float(np.max(np.abs(ref[k] - dist[k]))) for k in ref),
-        "max_moved": max(float(np.max(np.abs(ref[k] - start[k]))) for k in ref),
+        "max_abs_diff": max(float(np.max(np.abs(r - d))) for r, d in zip(ref, dist)),
+        "max_moved": max(moved),  # trainable weights only (not counters or pools)
         "iterations": [[int(m.d_optimizer.iterations.numpy()), int(m.g_optimizer.iterations.numpy())]
                        for m in (reference, mirrored)],
         "losses": {k: [float(np.ravel(ref_history[k])[-1]), float(np.ravel(dist_history[k])[-1])]
