@@ -189,6 +189,16 @@ def _set_learning_rates(model, rates):
             optimizer.learning_rate = rates[name]
 
 
+def _describe_source(source):
+    """What run.json records of a data source: a name or path as given, a
+    label-file folder's JSON, else the type's name (an array is not written out)."""
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    if isinstance(source, data_lib.LabelledFolder):
+        return source.to_json()
+    return type(source).__name__
+
+
 def _family_key(family):
     key = family.lower().replace("-", "_")
     if key not in models_lib.FAMILIES:
@@ -579,9 +589,8 @@ def _train(family, dataset, out, epochs, image_size, batch_size, latent_dim, cha
         distribute.check_workers_agree(strategy, initial_epoch, "the epoch to resume from")
         run = {
             "family": key,
-            "dataset": dataset if isinstance(dataset, str)
-            else dataset.to_json() if isinstance(dataset, data_lib.LabelledFolder) else type(dataset).__name__,
-            **({} if target_dataset is None else {"target_dataset": str(target_dataset)}),
+            "dataset": _describe_source(dataset),
+            **({} if target_dataset is None else {"target_dataset": _describe_source(target_dataset)}),
             "epochs": epochs,
             "image_size": image_size,
             "batch_size": batch_size,

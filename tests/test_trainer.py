@@ -87,6 +87,8 @@ def test_a_run_with_a_learning_rate_schedule_resumes(tmp_path):
         trainer.train(out=str(tmp_path / "run"), epochs=4, extra_callbacks=[StopAfterEpoch(2)], **run)
     model, _ = trainer.train(out=str(tmp_path / "run"), epochs=4, **run)
     assert int(model.g_optimizer.iterations) == 8
+    recorded = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert recorded["dataset"] == recorded["target_dataset"] == "ndarray"  # not the arrays' repr
     config = model.g_optimizer.get_config()["learning_rate"]
     assert isinstance(config, dict) and config["config"]["total_steps"] == 8  # still the schedule
     # At the end of the linear decay the rate is 0.

@@ -487,19 +487,9 @@ def without_ema(model, probe_images):
     checked to translate `probe_images` exactly as the raw generator does."""
     import numpy as np
 
-    config = model.get_config()
-    config["ema_decay"] = None
-    clone = type(model).from_config(config)
-    clone.compile_from_config(model.get_compile_config())
-    for name in model.network_names:
-        if not name.startswith("ema_"):
-            clone.get_network(name).set_weights(model.get_network(name).get_weights())
-    for role in ("discriminator", "generator"):
-        ours, theirs = clone.optimizer_for(role), model.optimizer_for(role)
-        if len(ours.variables) != len(theirs.variables):
-            raise RuntimeError(f"the {role} optimizers differ: {len(ours.variables)} vs {len(theirs.variables)}")
-        for a, b in zip(ours.variables, theirs.variables):
-            a.assign(b)
+    from build_zoo import clone_without_ema
+
+    clone = clone_without_ema(model)
     targets = np.arange(len(probe_images), dtype="int32") % model.num_domains
     np.testing.assert_allclose(np.asarray(clone.translate(probe_images, target=targets)),
                                raw_translate(model, probe_images, targets), atol=1e-6, rtol=0)

@@ -179,14 +179,11 @@ column's seed: `gan.mix_styles(seeds_coarse, seeds_fine, crossover={crossover})`
 """
 
 
-def without_ema(model):
-    """The trained `model` without its EMA generator: the same config with
+def clone_without_ema(model):
+    """The trained `model` without its EMA networks: the same config with
     `ema_decay=None`, the raw networks' weights and both optimizers' state
-    (so `model.keras` still resumes). For recipes whose measured raw
-    generator beats the EMA one (`ship="raw"`). The raw networks train the
-    same with or without the EMA copy, which is only read from them."""
-    import numpy as np
-
+    (so `model.keras` still resumes). The raw networks train the same with
+    or without the EMA copy, which is only read from them."""
     config = model.get_config()
     config["ema_decay"] = None
     clone = type(model).from_config(config)
@@ -196,9 +193,20 @@ def without_ema(model):
             clone.get_network(name).set_weights(model.get_network(name).get_weights())
     for role in ("discriminator", "generator"):
         ours, theirs = clone.optimizer_for(role), model.optimizer_for(role)
-        assert len(ours.variables) == len(theirs.variables), role
+        if len(ours.variables) != len(theirs.variables):
+            raise RuntimeError(f"the {role} optimizers differ: {len(ours.variables)} vs {len(theirs.variables)}")
         for a, b in zip(ours.variables, theirs.variables):
             a.assign(b)
+    return clone
+
+
+def without_ema(model):
+    """`clone_without_ema(model)`, checked to generate exactly what the raw
+    generator does. For recipes whose measured raw generator beats the EMA
+    one (`ship="raw"`)."""
+    import numpy as np
+
+    clone = clone_without_ema(model)
     probe = {"labels": [i % model.num_classes for i in range(8)]} if model.num_classes else {}
     model.ema_networks, saved = (), model.ema_networks
     try:

@@ -17,6 +17,7 @@ import tensorflow as tf
 
 from kerasgan import zoo
 from kerasgan.zoo import registry as registry_lib
+from tests.zoo.real_entries import entry_or_skip
 
 NAME = "srgan-emoji-x4"
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -26,12 +27,7 @@ REFERENCES = pathlib.Path(__file__).parent / "references" / f"{NAME}.npz"
 
 
 def _entry():
-    names = {e["name"] for e in zoo.read_registry(REGISTRY)["models"]}
-    if NAME not in names:
-        pytest.skip(f"{NAME} is not in the registry {REGISTRY}")
-    if not (ZOO_DIR / NAME).is_dir():
-        pytest.skip(f"{ZOO_DIR / NAME} is not in this checkout")
-    return registry_lib.get_entry(NAME, REGISTRY)
+    return entry_or_skip(NAME)
 
 
 @pytest.fixture(scope="module")
