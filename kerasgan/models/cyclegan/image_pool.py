@@ -64,7 +64,8 @@ class ImagePool(keras.layers.Layer):
         # Filling: images that find a free slot are stored there and returned.
         filling = rows < size - count
         fill_slots = count + rows
-        pool = tf.tensor_scatter_nd_update(tf.convert_to_tensor(self.images), tf.boolean_mask(fill_slots, filling)[:, None],
+        pool = tf.tensor_scatter_nd_update(tf.convert_to_tensor(self.images),
+                                           tf.boolean_mask(fill_slots, filling)[:, None],
                                            tf.boolean_mask(fakes, filling))
         # Full (the pool is, once the filling images are in): a coin per
         # image; heads swap with a distinct random slot.
