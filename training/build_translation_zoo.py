@@ -551,28 +551,31 @@ def package(name, model, run, results, outputs):
 
 
 def comparison_table():
-    """The Twemoji -> Noto table over the identity and `TABLE_MODELS`
-    (their `runs/zoo/NAME/results.json`), written into zoo/README.md."""
-    rows, identity, floor = [], None, None
+    """The Twemoji -> Noto table over the identity and `TABLE_MODELS`, from
+    their registry entries (the numbers `package` recorded), written into
+    zoo/README.md."""
+    from kerasgan import zoo
+
+    entries = {e["name"]: e for e in zoo.read_registry()["models"]}
+    rows, identity = [], None
     for name in TABLE_MODELS:
-        path = run_dir(name) / "results.json"
-        if not path.exists():
-            rows.append(f"| {name} | not measured yet | | | |")
+        if name not in entries:
+            rows.append(f"| `{name}` | not in the registry yet | | | |")
             continue
-        result = json.loads(path.read_text())["a2b"]
-        identity, floor = result["identity"], result["real_halves_fid"]
-        s = result["model"]
-        rows.append(f"| `{name}` | {s['l1']:.4f} | {s['psnr']:.2f} | {s['ssim']:.4f} | {s['fid']:.3f} |")
+        m = entries[name]["metrics"]
+        identity = m
+        rows.append(f"| `{name}` | {m['l1']:.4f} | {m['psnr']:.2f} | {m['ssim']:.4f} | {m['fid']:.3f} |")
     if identity is None:
-        raise SystemExit("No translation model is measured yet: run build_translation_zoo.py NAME first.")
+        raise SystemExit("No translation model is in the registry yet: run build_translation_zoo.py NAME first.")
+    m = identity
     lines = [
         TABLE_BEGIN,
         "| Twemoji -> Noto, held-out pairs | L1 | PSNR (dB) | SSIM | FID in the Noto domain |",
         "|---|---|---|---|---|",
-        f"| identity (the input unchanged) | {identity['l1']:.4f} | {identity['psnr']:.2f} | {identity['ssim']:.4f} | "
-        f"{identity['fid']:.3f} |",
+        f"| identity (the input unchanged) | {m['identity_l1']:.4f} | {m['identity_psnr']:.2f} | "
+        f"{m['identity_ssim']:.4f} | {m['identity_fid']:.3f} |",
         *rows,
-        f"| real Noto test images, two halves (FID noise floor) | | | | {floor:.3f} |",
+        f"| real Noto test images, two halves (FID noise floor) | | | | {m['real_halves_fid']:.3f} |",
         TABLE_END,
     ]
     table = "\n".join(lines)
