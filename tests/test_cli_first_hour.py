@@ -126,7 +126,7 @@ def test_a_zoo_entry_is_scored_with_its_own_extractor_and_data(monkeypatch, tmp_
 
 def test_every_card_gives_the_evaluation_command():
     """Latent entries: `kerasgan evaluate NAME ...`; entries of other tasks
-    (super-resolution, text -> image) are measured by their build script,
+    (translation, super-resolution, text -> image) are measured by their build script,
     whose measure-only command the card gives."""
     from kerasgan import models
     from kerasgan.engine.tasks import task_of
@@ -137,4 +137,5 @@ def test_every_card_gives_the_evaluation_command():
         if task_of(family).name == "latent_to_image":
             assert f"kerasgan evaluate {name} --num-samples 5000" in card, name
         else:
-            assert re.search(r"training/build_\w+\.py --measure", card), name
+            # `build_X.py --measure-only`, or `build_X.py NAME --measure-only` for a script of several entries.
+            assert re.search(r"training/build_\w+\.py (" + re.escape(name) + r" )?--measure", card), name
