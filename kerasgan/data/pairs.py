@@ -335,8 +335,9 @@ def load_unpaired(a, b, image_size, batch_size=64, *, seed=None, split=None, tes
             if not files:
                 raise ValueError(f"The {split!r} split of {str(src)!r} is empty.")
             src, _ = decode_images(files, image_size, channels, load_kwargs.get("background", (255, 255, 255)))
-        side_kwargs = dict(load_kwargs) if split is not None or source_split is None else {
-            **load_kwargs, "split": source_split}
+        side_kwargs = dict(load_kwargs)
+        if split is None and source_split is not None:  # a hash-split folder side is already decoded
+            side_kwargs["split"] = source_split
         sides[name] = loaders.load(src, image_size, batch_size, channels=channels, seed=side_seed,
                                    repeat=repeat, **side_kwargs)
     ds = tf.data.Dataset.zip(sides)
