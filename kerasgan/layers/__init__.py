@@ -1,5 +1,6 @@
 """Layers shared by the GAN families."""
 
+from kerasgan.layers.batch_normalization import BatchNormalization
 from kerasgan.layers.conditional_batch_normalization import ConditionalBatchNormalization, standing_statistics
 from kerasgan.layers.equalized import EqualizedConv2D, EqualizedDense
 from kerasgan.layers.fade_in import FadeIn
@@ -24,6 +25,7 @@ from kerasgan.layers.style import (
 
 __all__ = [
     "AdaIN",
+    "BatchNormalization",
     "ConditionalBatchNormalization",
     "EqualizedConv2D",
     "EqualizedDense",

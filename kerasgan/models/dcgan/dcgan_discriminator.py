@@ -4,6 +4,7 @@ import keras
 from keras import layers
 
 from kerasgan.layers import MinibatchStdDev
+from kerasgan.layers.batch_normalization import BatchNormalization
 from kerasgan.layers.replica_dropout import ReplicaDropout
 from kerasgan.models.common import Network, dcgan_gamma_init, dcgan_init
 from kerasgan.utils.validation import check_image_shape, check_positive_int
@@ -77,7 +78,7 @@ class DCGANDiscriminator(Network):
                 kernel_initializer=dcgan_init(), name=f"down{i}",
             )(x)
             if i > 0 and normalization == "batch":
-                x = layers.BatchNormalization(gamma_initializer=dcgan_gamma_init(), name=f"down{i}_bn")(x)
+                x = BatchNormalization(gamma_initializer=dcgan_gamma_init(), name=f"down{i}_bn")(x)
             elif i > 0 and normalization == "layer":
                 x = layers.LayerNormalization(axis=[1, 2, 3], name=f"down{i}_ln")(x)
             x = layers.LeakyReLU(0.2, name=f"down{i}_lrelu")(x)

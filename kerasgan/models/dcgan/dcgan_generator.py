@@ -3,6 +3,7 @@ import math
 import keras
 from keras import layers
 
+from kerasgan.layers.batch_normalization import BatchNormalization
 from kerasgan.models.common import Network, dcgan_gamma_init, dcgan_init
 from kerasgan.utils.validation import check_image_shape, check_positive_int
 
@@ -58,7 +59,7 @@ class DCGANGenerator(Network):
         filters = base_filters * 2 ** (num_up - 1)
         x = layers.Dense(4 * 4 * filters, use_bias=False, kernel_initializer=dcgan_init(), name="project")(x)
         x = layers.Reshape((4, 4, filters), name="reshape")(x)
-        x = layers.BatchNormalization(gamma_initializer=dcgan_gamma_init(), name="project_bn")(x)
+        x = BatchNormalization(gamma_initializer=dcgan_gamma_init(), name="project_bn")(x)
         x = layers.ReLU(name="project_relu")(x)
         for i in range(num_up - 1):
             filters //= 2
@@ -66,7 +67,7 @@ class DCGANGenerator(Network):
                 filters, 4, strides=2, padding="same", use_bias=False,
                 kernel_initializer=dcgan_init(), name=f"up{i}",
             )(x)
-            x = layers.BatchNormalization(gamma_initializer=dcgan_gamma_init(), name=f"up{i}_bn")(x)
+            x = BatchNormalization(gamma_initializer=dcgan_gamma_init(), name=f"up{i}_bn")(x)
             x = layers.ReLU(name=f"up{i}_relu")(x)
         x = layers.Conv2DTranspose(
             channels, 4, strides=2, padding="same", use_bias=False,

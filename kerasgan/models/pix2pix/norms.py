@@ -2,6 +2,8 @@
 
 import keras
 
+from kerasgan.layers.batch_normalization import BatchNormalization
+
 NORMS = ("batch", "instance", "none")
 
 
@@ -12,10 +14,10 @@ def check_norm(norm):
 
 
 def norm_layer(norm, name):
-    """`"batch"`: BatchNormalization; `"instance"`: per-sample, per-channel
+    """`"batch"`: BatchNormalization (kerasgan's fused one); `"instance"`: per-sample, per-channel
     (`GroupNormalization(groups=-1)`); `"none"`: None."""
     if norm == "batch":
-        return keras.layers.BatchNormalization(name=name)
+        return BatchNormalization(name=name)
     if norm == "instance":
         return keras.layers.GroupNormalization(groups=-1, epsilon=1e-5, name=name)
     return None

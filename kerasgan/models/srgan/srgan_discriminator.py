@@ -1,6 +1,7 @@
 import keras
 from keras import layers
 
+from kerasgan.layers.batch_normalization import BatchNormalization
 from kerasgan.models.common import Network
 from kerasgan.utils.validation import check_positive_int
 
@@ -45,7 +46,7 @@ class SRGANDiscriminator(Network):
                 name = f"block{i}_conv{j}"
                 x = layers.Conv2D(filters, 3, strides=stride, padding="same", name=name)(x)
                 if i or j:
-                    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+                    x = BatchNormalization(name=f"{name}_bn")(x)
                 x = layers.LeakyReLU(0.2, name=f"{name}_lrelu")(x)
         x = layers.Flatten(name="flatten")(x)
         x = layers.Dense(dense_units, name="dense")(x)

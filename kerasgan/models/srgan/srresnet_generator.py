@@ -3,6 +3,7 @@ import math
 import keras
 from keras import layers
 
+from kerasgan.layers.batch_normalization import BatchNormalization
 from kerasgan.layers.pixel_shuffle import SubPixelConv2D
 from kerasgan.models.common import Network
 from kerasgan.layers.padding import ReplicationPadding2D
@@ -65,13 +66,13 @@ class SRResNetGenerator(Network):
         head = x = layers.PReLU(shared_axes=[1, 2], name="head_prelu")(x)
         for i in range(residual_blocks):
             h = _conv(x, filters, 3, f"res{i}_conv0")
-            h = layers.BatchNormalization(name=f"res{i}_bn0")(h)
+            h = BatchNormalization(name=f"res{i}_bn0")(h)
             h = layers.PReLU(shared_axes=[1, 2], name=f"res{i}_prelu")(h)
             h = _conv(h, filters, 3, f"res{i}_conv1")
-            h = layers.BatchNormalization(name=f"res{i}_bn1")(h)
+            h = BatchNormalization(name=f"res{i}_bn1")(h)
             x = layers.Add(name=f"res{i}_skip")([x, h])
         x = _conv(x, filters, 3, "body_conv")
-        x = layers.BatchNormalization(name="body_bn")(x)
+        x = BatchNormalization(name="body_bn")(x)
         x = layers.Add(name="global_skip")([head, x])
         for i in range(int(math.log2(scale))):
             x = ReplicationPadding2D(1, name=f"up{i}_pad")(x)
