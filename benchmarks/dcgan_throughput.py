@@ -1,28 +1,38 @@
-"""DCGAN 64x64 training throughput: kerasgan vs the same network in PyTorch.
+"""DCGAN training throughput: kerasgan vs the same network in PyTorch.
 
-    python benchmarks/dcgan_throughput.py --steps 20 --repeats 3 [--jit] [--bf16] [--channels-last]
+    python benchmarks/dcgan_throughput.py [--model dcgan64|dcgan32] --steps 20 --repeats 3
+        [--fit] [--keras-bn] [--jit] [--bf16 [--with-fp32]] [--channels-last]
 
-One step = one full discriminator update and one generator update on a batch
-of 64 (non-saturating BCE, Adam(2e-4, 0.5)), the classic DCGAN: generator
-100 -> 512x4x4 -> 256x8x8 -> 128x16x16 -> 64x32x32 -> 1x64x64 (4x4 transposed
-convolutions, batch norm, ReLU, tanh), discriminator the mirror image with
-LeakyReLU(0.2), batch norm on all but the first block, no biases anywhere.
+One step = one full discriminator update and one generator update on a
+batch (non-saturating BCE, Adam(2e-4, 0.5)). `--model dcgan64` (default) is
+the classic DCGAN at batch 64: generator 100 -> 512x4x4 -> 256x8x8 ->
+128x16x16 -> 64x32x32 -> 1x64x64 (4x4 transposed convolutions, batch norm,
+ReLU, tanh), discriminator the mirror image with LeakyReLU(0.2), batch norm
+on all but the first block, no biases anywhere. `--model dcgan32` is the
+zoo's dcgan-mnist-32 recipe: the same design at 32x32 with 32 filters,
+latent 64, batch 32 and an EMA copy of the generator (decay 0.995), which
+the PyTorch side keeps too.
 
 kerasgan is timed through `model.train_function` on an iterator over one
-in-memory batch (steps; whole `fit` calls are timed by fit_overhead.py). Both frameworks run in this process,
-alternating: each repeat times kerasgan, then (with --jit) kerasgan+XLA,
-then PyTorch. Reported: medians over repeats of images/s, the ratio
-kerasgan/torch, analytic FLOPs per step and the fraction of the machine's
-matmul peak (the faster of a TF and a PyTorch 4096x4096 matmul, in
-float32, or in bfloat16 for a --bf16 run), and
-whether TensorFlow's oneDNN kernels are on (`import kerasgan` turns them on
-for x86-64 CPUs unless TF_ENABLE_ONEDNN_OPTS is set; see
+in-memory batch, step by step, and with `--fit` also through whole
+`model.fit(ds, steps_per_epoch=--steps, epochs=1)` calls, a user's path.
+`--keras-bn` adds kerasgan built with Keras' own BatchNormalization instead
+of kerasgan's fused one. Both frameworks run in this process, alternating
+within each repeat (the order reversed every other repeat). Reported:
+medians over repeats of images/s, the ratios (of the medians, and the
+median of the per-repeat ratios, steadier on a noisy machine), analytic
+FLOPs per step and the fraction of the machine's matmul peak (the faster of
+a TF and a PyTorch 4096x4096 matmul, in float32, or in bfloat16 for a --bf16
+run), and whether TensorFlow's oneDNN kernels are on (`import kerasgan`
+turns them on for x86-64 CPUs unless TF_ENABLE_ONEDNN_OPTS is set; see
 kerasgan/__init__.py). On a GPU both sides use it.
 
 PyTorch is not a kerasgan dependency: `pip install torch==2.13.0`.
 """
 
 import argparse
+import contextlib
+import math
 import os
 import platform
 import statistics
@@ -33,11 +43,22 @@ import numpy as np
 
 import kerasgan  # before TensorFlow: sets its oneDNN default
 
-BATCH = 64
-LATENT = 100
-NGF = NDF = 64
-SIZE = 64
+#: The networks the script can time. dcgan64 is the classic DCGAN (the
+#: reference of issue 17); dcgan32 is the zoo's `dcgan-mnist-32` recipe
+#: (training/recipes.py: 32x32x1, 32 filters, latent 64, batch 32, EMA 0.995).
+PRESETS = {
+    "dcgan64": dict(size=64, filters=64, latent=100, batch=64, ema_decay=None),
+    "dcgan32": dict(size=32, filters=32, latent=64, batch=32, ema_decay=0.995),
+}
 CHANNELS = 1
+BATCH, LATENT, NGF, NDF, SIZE, EMA_DECAY = 64, 100, 64, 64, 64, None
+
+
+def use_preset(name):
+    """Sets the module's network constants to preset `name`."""
+    global BATCH, LATENT, NGF, NDF, SIZE, EMA_DECAY
+    p = PRESETS[name]
+    BATCH, LATENT, NGF, NDF, SIZE, EMA_DECAY = p["batch"], p["latent"], p["filters"], p["filters"], p["size"], p["ema_decay"]
 
 
 # --------------------------------------------------------------------- FLOPs
@@ -49,8 +70,9 @@ def forward_macs():
     (every input pixel is scattered through the k x k kernel). Batch norm,
     activations and the loss are ignored (< 1%).
     """
-    g = LATENT * (NGF * 8) * 4 * 4  # 1x1 -> 4x4 (a dense layer in kerasgan)
-    size, c = 4, NGF * 8
+    top = NGF * 2 ** (int(math.log2(SIZE)) - 3)  # channels at 4x4 (512 for dcgan64)
+    g = LATENT * top * 4 * 4  # 1x1 -> 4x4 (a dense layer in kerasgan)
+    size, c = 4, top
     while size < SIZE // 2:
         g += size * size * c * (c // 2) * 16
         size, c = size * 2, c // 2
@@ -80,19 +102,64 @@ def flops_per_step():
 
 
 # ------------------------------------------------------------------- kerasgan
-def keras_runner(jit, bf16):
+@contextlib.contextmanager
+def keras_batch_norm():
+    """DCGAN built with Keras' own `BatchNormalization` instead of kerasgan's
+    fused one (kerasgan/layers/batch_normalization.py): the "before" of
+    `--keras-bn`."""
+    import keras
+
+    from kerasgan.models.dcgan import dcgan_discriminator, dcgan_generator
+
+    modules = (dcgan_generator, dcgan_discriminator)
+    saved = [m.BatchNormalization for m in modules]
+    for m in modules:
+        m.BatchNormalization = keras.layers.BatchNormalization
+    try:
+        yield
+    finally:
+        for m, layer in zip(modules, saved):
+            m.BatchNormalization = layer
+
+
+def keras_model(jit, bf16, keras_bn=False, steps_per_execution=1):
     import keras
 
     from kerasgan.models import DCGAN
 
     keras.mixed_precision.set_global_policy("mixed_bfloat16" if bf16 else "float32")
     keras.utils.set_random_seed(0)
-    model = DCGAN((SIZE, SIZE, CHANNELS), latent_dim=LATENT, generator_filters=NGF,
-                  discriminator_filters=NDF, seed=0)
-    model.compile(loss="non_saturating", jit_compile=jit)  # Adam(2e-4, 0.5) defaults
+    with keras_batch_norm() if keras_bn else contextlib.nullcontext():
+        model = DCGAN((SIZE, SIZE, CHANNELS), latent_dim=LATENT, generator_filters=NGF,
+                      discriminator_filters=NDF, ema_decay=EMA_DECAY, seed=0)
+    model.compile(loss="non_saturating", jit_compile=jit,  # Adam(2e-4, 0.5) defaults
+                  steps_per_execution=steps_per_execution)
     keras.mixed_precision.set_global_policy("float32")
-    images = np.random.default_rng(0).uniform(-1, 1, (BATCH, SIZE, SIZE, CHANNELS)).astype("float32")
-    return train_function_step(model, images)
+    return model
+
+
+def batch_of_images():
+    return np.random.default_rng(0).uniform(-1, 1, (BATCH, SIZE, SIZE, CHANNELS)).astype("float32")
+
+
+def keras_runner(jit, bf16, keras_bn=False):
+    return train_function_step(keras_model(jit, bf16, keras_bn), batch_of_images())
+
+
+def fit_runner(bf16, steps, steps_per_execution=1):
+    """One whole `model.fit(ds, steps_per_epoch=steps, epochs=1)` call per
+    run, on a user's in-memory dataset (the path a user takes; it includes
+    whatever `fit` costs around the steps), `steps_per_execution` steps per
+    call of the compiled function."""
+    import tensorflow as tf
+
+    model = keras_model(False, bf16, steps_per_execution=steps_per_execution)
+    dataset = tf.data.Dataset.from_tensors(batch_of_images()).repeat()
+
+    def run():
+        model.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0)
+
+    return run
 
 
 def train_function_step(model, batch):
@@ -119,8 +186,10 @@ def torch_runner(channels_last, bf16):
     device = "cuda" if torch.cuda.is_available() else "cpu"
     torch.manual_seed(0)
 
+    top = NGF * 2 ** (int(math.log2(SIZE)) - 3)
+
     def generator():
-        layers, c = [nn.ConvTranspose2d(LATENT, NGF * 8, 4, 1, 0, bias=False)], NGF * 8
+        layers, c = [nn.ConvTranspose2d(LATENT, top, 4, 1, 0, bias=False)], top
         layers += [nn.BatchNorm2d(c), nn.ReLU(True)]
         while c > NGF:
             layers += [nn.ConvTranspose2d(c, c // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(c // 2), nn.ReLU(True)]
@@ -130,7 +199,7 @@ def torch_runner(channels_last, bf16):
 
     def discriminator():
         layers, c = [nn.Conv2d(CHANNELS, NDF, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True)], NDF
-        while c < NDF * 8:
+        while c < top:
             layers += [nn.Conv2d(c, c * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(c * 2), nn.LeakyReLU(0.2, True)]
             c *= 2
         layers += [nn.Conv2d(c, 1, 4, 1, 0, bias=False)]
@@ -155,6 +224,9 @@ def torch_runner(channels_last, bf16):
     ones = torch.ones(BATCH, device=device)
     zeros = torch.zeros(BATCH, device=device)
     autocast = torch.autocast(device, dtype=torch.bfloat16, enabled=bf16)
+    if EMA_DECAY:  # kerasgan's ema_decay: an averaged copy of G, updated after each G step
+        ema = [p.detach().clone() for p in netG.parameters()]
+        ema_buffers = [b.detach().clone() for b in netG.buffers()]
 
     def step():
         # D update: real -> 1, fake -> 0 (fake detached).
@@ -173,13 +245,19 @@ def torch_runner(channels_last, bf16):
             loss_g = criterion(netD(netG(noise)).view(-1).float(), ones)
         loss_g.backward()
         optG.step()
-        return float(loss_d)  # waits for the step to finish
+        if EMA_DECAY:
+            with torch.no_grad():
+                torch._foreach_lerp_(ema, [p.detach() for p in netG.parameters()], 1 - EMA_DECAY)
+                for e, b in zip(ema_buffers, netG.buffers()):
+                    e.copy_(b)
+        return float(loss_d.detach())  # waits for the step to finish
 
     return step
 
 
 # ---------------------------------------------------------------- measurement
 def time_steps(step, steps):
+    """Seconds for `steps` calls of `step`."""
     start = time.perf_counter()
     for _ in range(steps):
         step()
@@ -223,6 +301,8 @@ def cpu_description():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", choices=sorted(PRESETS), default="dcgan64",
+                        help="dcgan64: the classic DCGAN; dcgan32: the zoo's dcgan-mnist-32 recipe")
     parser.add_argument("--steps", type=int, default=20, help="timed steps per repeat")
     parser.add_argument("--warmup", type=int, default=5, help="untimed steps before timing")
     parser.add_argument("--repeats", type=int, default=3)
@@ -232,9 +312,19 @@ def main():
     parser.add_argument("--with-fp32", action="store_true",
                         help="with --bf16: also time kerasgan in float32 in the same repeats "
                              "(kerasgan_fp32), for the bf16 speed-up")
+    parser.add_argument("--keras-bn", action="store_true",
+                        help="also time kerasgan built with Keras' own BatchNormalization "
+                             "(kerasgan_kerasbn) instead of kerasgan's fused one")
+    parser.add_argument("--fit", action="store_true",
+                        help="also time kerasgan through whole `fit` calls of --steps steps "
+                             "(kerasgan_fit: one call per repeat)")
+    parser.add_argument("--steps-per-execution", type=int, default=0, metavar="K",
+                        help="with --fit: also time fit calls compiled with steps_per_execution=K "
+                             "(kerasgan_fit_spe)")
     parser.add_argument("--channels-last", action="store_true", help="torch in channels_last")
     parser.add_argument("--no-torch", action="store_true")
     args = parser.parse_args()
+    use_preset(args.model)
 
     import keras
     import tensorflow as tf
@@ -244,30 +334,41 @@ def main():
     if args.bf16 and not gpus and not ({"avx512_bf16", "amx_bf16"} & flags):
         print("note: this CPU has no avx512_bf16/amx_bf16: bfloat16 runs emulated "
               "(expect it to be slower than float32).")
-    runners = {"kerasgan": keras_runner(False, args.bf16)}
+    # Each entry runs `steps` training steps; most run one step per call.
+    runners = {"kerasgan": (keras_runner(False, args.bf16), 1)}
+    if args.fit:
+        runners["kerasgan_fit"] = (fit_runner(args.bf16, args.steps), args.steps)
+        if args.steps_per_execution > 1:
+            runners["kerasgan_fit_spe"] = (fit_runner(args.bf16, args.steps, args.steps_per_execution), args.steps)
+    if args.keras_bn:
+        runners["kerasgan_kerasbn"] = (keras_runner(False, args.bf16, keras_bn=True), 1)
     if args.bf16 and args.with_fp32:
-        runners["kerasgan_fp32"] = keras_runner(False, False)
+        runners["kerasgan_fp32"] = (keras_runner(False, False), 1)
     if args.jit:
-        runners["kerasgan_xla"] = keras_runner(True, args.bf16)
+        runners["kerasgan_xla"] = (keras_runner(True, args.bf16), 1)
     torch_version = None
     if not args.no_torch:
         import torch
 
         torch_version = torch.__version__
-        runners["torch"] = torch_runner(args.channels_last, args.bf16)
+        runners["torch"] = (torch_runner(args.channels_last, args.bf16), 1)
 
-    for name, step in runners.items():  # warm-up (tracing, compilation, allocator)
+    for name, (run, per_call) in runners.items():  # warm-up (tracing, compilation, allocator)
         start = time.perf_counter()
-        for _ in range(args.warmup):
-            step()
-        print(f"warm-up {name}: {args.warmup} steps in {time.perf_counter() - start:.1f} s")
+        for _ in range(max(1, args.warmup // per_call)):
+            run()
+        print(f"warm-up {name}: {time.perf_counter() - start:.1f} s")
 
+    # Repeats alternate the runners, in reverse order every other repeat, so
+    # that a drift in the machine's speed falls on all of them alike.
     rates = {name: [] for name in runners}
+    names = list(runners)
     for r in range(args.repeats):
-        for name, step in runners.items():
-            seconds = time_steps(step, args.steps)
+        for name in names if r % 2 == 0 else names[::-1]:
+            run, per_call = runners[name]
+            seconds = time_steps(run, args.steps // per_call)
             rates[name].append(BATCH * args.steps / seconds)
-            print(f"repeat {r + 1}/{args.repeats} {name:13s} {seconds / args.steps * 1000:7.1f} ms/step "
+            print(f"repeat {r + 1}/{args.repeats} {name:16s} {seconds / args.steps * 1000:7.1f} ms/step "
                   f"{rates[name][-1]:7.1f} img/s")
 
     flops = flops_per_step()
@@ -277,25 +378,38 @@ def main():
     print(f"machine: {cpu}; GPU: {[g.name for g in gpus] or 'none'}")
     print(f"versions: tensorflow {tf.__version__}, keras {keras.__version__}, torch {torch_version}")
     g, d = forward_macs()
-    print(f"forward MACs per image: G {g / 1e6:.1f} M, D {d / 1e6:.1f} M; "
-          f"FLOPs per training step (batch {BATCH}): {flops / 1e9:.1f} GFLOP")
+    print(f"model {args.model}: {SIZE}x{SIZE}x{CHANNELS}, {NGF} filters, latent {LATENT}, batch {BATCH}, "
+          f"EMA {EMA_DECAY}; forward MACs per image: G {g / 1e6:.1f} M, D {d / 1e6:.1f} M; "
+          f"FLOPs per training step: {flops / 1e9:.1f} GFLOP")
     print(f"TensorFlow oneDNN kernels: {'on' if kerasgan.onednn_enabled() else 'off'} "
           f"(TF_ENABLE_ONEDNN_OPTS={os.environ.get('TF_ENABLE_ONEDNN_OPTS')})")
     if peak:
         each = ", ".join(f"{k} {v:.0f}" for k, v in peaks.items())
         print(f"{'bf16' if args.bf16 else 'fp32'} matmul peak (4096^2, best of {each}): {peak:.0f} GFLOP/s")
-    print(f"{'':13s} {'median img/s':>12s} {'ms/step':>8s} {'GFLOP/s':>8s} {'of peak':>8s}")
+    print(f"{'':16s} {'median img/s':>12s} {'ms/step':>8s} {'GFLOP/s':>8s} {'of peak':>8s}")
     medians = {name: statistics.median(v) for name, v in rates.items()}
     for name, rate in medians.items():
         gflops = flops * rate / BATCH / 1e9
         share = f"{gflops / peak:8.0%}" if peak else f"{'-':>8s}"
-        print(f"{name:13s} {rate:12.1f} {BATCH / rate * 1000:8.1f} {gflops:8.0f} {share}")
+        print(f"{name:16s} {rate:12.1f} {BATCH / rate * 1000:8.1f} {gflops:8.0f} {share}")
+
+    def ratio(a, b):  # of the medians; and the median of the per-repeat ratios
+        paired = statistics.median(x / y for x, y in zip(rates[a], rates[b]))
+        return f"{medians[a] / medians[b]:.2f} (per repeat: median {paired:.2f})"
+
     if "kerasgan_fp32" in medians:
-        print(f"ratio kerasgan bf16/fp32: {medians['kerasgan'] / medians['kerasgan_fp32']:.2f}")
+        print(f"ratio kerasgan bf16/fp32: {ratio('kerasgan', 'kerasgan_fp32')}")
+    if "kerasgan_kerasbn" in medians:
+        print(f"ratio kerasgan fused/Keras batch norm: {ratio('kerasgan', 'kerasgan_kerasbn')}")
+    if "kerasgan_fit" in medians:
+        print(f"ratio kerasgan fit/train_function: {ratio('kerasgan_fit', 'kerasgan')}")
+    if "kerasgan_fit_spe" in medians:
+        print(f"ratio kerasgan fit steps_per_execution={args.steps_per_execution}/1: "
+              f"{ratio('kerasgan_fit_spe', 'kerasgan_fit')}")
     if "torch" in medians:
         for name in medians:
             if name != "torch":
-                print(f"ratio {name}/torch: {medians[name] / medians['torch']:.2f}")
+                print(f"ratio {name}/torch: {ratio(name, 'torch')}")
 
 
 if __name__ == "__main__":
