@@ -14,6 +14,16 @@ lazy R1 gamma 10 every 16 steps, style mixing 0.9, generator EMA 0.999,
 20,000-image phases, 0.999 leaves the EMA generator half made of the new
 layers' random initial weights at the end of a phase).
 
+Training options (each None: the family's default; all recorded in
+OUT/phases.json): `--final-stabilize` (images at alpha = 1 in the 32x32
+phase, default `--stabilize`), `--batch-size`, `--loss`, `--learning-rate`,
+`--gp-weight`, `--drift-weight`, `--r1-weight`, `--r1-interval`,
+`--ema-warmup True`, `--minibatch-group-size`, and for StyleGAN
+`--mapping-layers`, `--mapping-lr-multiplier`, `--style-mixing-prob`.
+`--eval-every N` also measures the phase FID (EMA and raw generator) every
+N images of the last phase and saves the state there (OUT/model_<images>.keras,
+OUT/samples_32_<images>.png, OUT/phases.json `curve`), for budget curves.
+
 At the end of every phase the sampling generator (the EMA one when the
 family keeps one) draws 2,000 samples; FID uses the zoo's MNIST domain
 classifier (`zoo/extractors/mnist-classifier.keras`, built by
@@ -38,6 +48,7 @@ import sys
 import time
 
 import kerasgan  # noqa: F401  (before TensorFlow: sets its oneDNN default)
+import numpy as np
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 PHASES_FILE = "phases.json"
@@ -46,41 +57,77 @@ STYLE_MODES = ("adain", "modulated")
 #: The recipes' defaults (build_zoo.py's `progan-mnist-32` and `stylegan-mnist-32` use them).
 DEFAULTS = dict(fade_in=10_000, stabilize=10_000, filters=32, latent_dim=64, batch_size=32,
                 target_resolution=32, seed=0, style_mode="modulated")
+#: Options of `train` that change the training (None: the family's default),
+#: with the `compile` argument or model argument each sets. A run records
+#: the ones it was given.
+COMPILE_OPTIONS = {"loss": "loss", "learning_rate": ("d_learning_rate", "g_learning_rate"),
+                   "gp_weight": "gradient_penalty_weight", "drift_weight": "drift_weight",
+                   "r1_weight": "r1_weight", "r1_interval": "r1_interval"}
+MODEL_OPTIONS = ("ema_warmup", "minibatch_group_size", "mapping_layers", "mapping_lr_multiplier",
+                 "style_mixing_prob")
 
 
 def hardware():
     return f"{os.cpu_count()} CPU cores ({platform.processor() or platform.machine()})"
 
 
-def build_model(family, filters, style_mode=None, ema_decay=None):
+def build_model(family, filters, style_mode=None, ema_decay=None, **options):
     """The family's model at 4x4, with the recipe's shared settings, compiled
     with the family's defaults (`ema_decay=None`: the family's default EMA,
-    none for ProGAN, 0.999 for StyleGAN)."""
+    none for ProGAN, 0.999 for StyleGAN) except the `options` given (keys of
+    `COMPILE_OPTIONS` and `MODEL_OPTIONS`; None: the family's default)."""
     d = DEFAULTS
+    unknown = set(options) - set(COMPILE_OPTIONS) - set(MODEL_OPTIONS)
+    if unknown:
+        raise ValueError(f"Unknown options {sorted(unknown)}; known: "
+                         f"{sorted(COMPILE_OPTIONS) + sorted(MODEL_OPTIONS)}")
     common = dict(target_resolution=d["target_resolution"], channels=1, latent_dim=d["latent_dim"],
                   filters=filters, seed=d["seed"])
     if ema_decay is not None:
         common["ema_decay"] = ema_decay
+    # ema_warmup=False by default for both: the shipped stylegan-mnist-32 was
+    # trained before StyleGAN's EMA warm-up existed (with a fixed decay of 0.99).
+    common["ema_warmup"] = bool(options.get("ema_warmup") or False)
+    for key in ("minibatch_group_size",):
+        if options.get(key) is not None:
+            common[key] = options[key]
     if family == "progan":
         from kerasgan.models.progan import ProGAN
 
+        stylegan_only = [k for k in ("mapping_layers", "mapping_lr_multiplier", "style_mixing_prob")
+                         if options.get(k) is not None]
+        if stylegan_only:
+            raise ValueError(f"{stylegan_only} are StyleGAN options; ProGAN has none.")
         model = ProGAN(**common)
     elif family == "stylegan":
         from kerasgan.models.stylegan import StyleGAN
 
-        # ema_warmup=False: the shipped stylegan-mnist-32 was trained before
-        # StyleGAN's EMA warm-up existed (with a fixed decay of 0.99).
-        model = StyleGAN(**common, style_mode=style_mode or d["style_mode"], ema_warmup=False)
+        for key in ("mapping_layers", "mapping_lr_multiplier", "style_mixing_prob"):
+            if options.get(key) is not None:
+                common[key] = options[key]
+        model = StyleGAN(**common, style_mode=style_mode or d["style_mode"])
     else:
         raise ValueError(f"`family` must be one of {FAMILIES}. Received: family={family!r}")
-    model.compile()
+    compile_kwargs = {}
+    for key, targets in COMPILE_OPTIONS.items():
+        if options.get(key) is not None:
+            for target in (targets if isinstance(targets, tuple) else (targets,)):
+                compile_kwargs[target] = options[key]
+    model.compile(**compile_kwargs)
     return model
 
 
 def train(shared, out, family="progan", fade_in=10_000, stabilize=10_000, filters=32,
-          style_mode=None, ema_decay=None, command=None, verbose=0):
+          style_mode=None, ema_decay=None, final_stabilize=None, batch_size=None, eval_every=None,
+          command=None, verbose=0, **options):
     """Trains the recipe into `out`; returns `(model, result)` (`result` is
-    what OUT/phases.json holds)."""
+    what OUT/phases.json holds).
+
+    `final_stabilize`: images at alpha = 1 in the last (target-resolution)
+    phase (default `stabilize`). `eval_every`: also measure the per-phase FID
+    every this many images of the last phase (OUT/phases.json `curve`).
+    `options`: see `build_model` (loss, learning rate, penalties, EMA
+    warm-up, StyleGAN's mapping network...)."""
     import keras
 
     import kerasgan
@@ -97,55 +144,106 @@ def train(shared, out, family="progan", fade_in=10_000, stabilize=10_000, filter
         style_mode = style_mode or d["style_mode"]
     elif style_mode is not None:
         raise ValueError("`style_mode` is a StyleGAN option; ProGAN has none.")
-    model = build_model(family, filters, style_mode, ema_decay)
+    model = build_model(family, filters, style_mode, ema_decay, **options)
+    batch_size = batch_size or d["batch_size"]
+    target = d["target_resolution"]
+    stabilize_at = stabilize
+    if final_stabilize is not None:
+        stabilize_at = {r: stabilize for r in (4, 8, 16, 32) if r < target}
+        stabilize_at[target] = final_stabilize
     schedule = kerasgan.callbacks.ProgressiveSchedule(
-        fade_in_images=fade_in, stabilize_images=stabilize, batch_size=d["batch_size"]
+        fade_in_images=fade_in, stabilize_images=stabilize_at, batch_size=batch_size
     )
     classifier = DomainClassifier.load(REPO / "zoo" / "extractors" / "mnist-classifier.keras",
                                        name="mnist-classifier")
     phases = []
     eval_seconds = [0.0]
 
+    curve = []
+
+    def raw_samples(n, seed):
+        # The trained (not averaged) generator, as `generate` draws it.
+        z = model.sample_latents(n, seed=seed)
+        inputs = model.sampling_inputs(z) if family == "stylegan" else model.generator_inputs(z)
+        return np.clip(model.generator(inputs, training=False).numpy(), -1.0, 1.0)
+
+    def measure_phase(name, raw=False):
+        t0 = time.time()
+        resolution = model.resolution
+        real = kerasgan.data.load(mnist, resolution, batch_size=2000, shuffle=False)
+        real = next(iter(real)).numpy()
+        scores = evaluate(model, real, metrics=("fid",), num_samples=2000, extractor=classifier, seed=0)
+        save_image_grid(model.generate(64, seed=0), out / f"samples_{name}.png")
+        row = {"resolution": resolution, "alpha": float(model.alpha.numpy()),
+               "images_seen": int(model.images_seen.numpy()), "fid": scores["fid"]}
+        if raw and model.ema_generator is not None:
+            row["fid_raw"] = evaluate(raw_samples, real, metrics=("fid",), num_samples=2000,
+                                      extractor=classifier, seed=0)["fid"]
+        eval_seconds[0] += time.time() - t0
+        row.update(seconds=round(time.time() - start, 1),
+                   train_seconds=round(time.time() - start - eval_seconds[0], 1))
+        raw_note = f" (raw generator {row['fid_raw']:.2f})" if "fid_raw" in row else ""
+        print(f"{resolution}x{resolution} after {row['images_seen']:,} images: FID {scores['fid']:.2f}"
+              f"{raw_note} ({row['seconds']} s so far, {row['train_seconds']} s training)", flush=True)
+        return row
+
+    def record(complete):
+        wall = time.time() - start
+        result = {"family": family, "extractor": classifier.identity, "num_samples": 2000, "phases": phases,
+                  "fade_in_images": fade_in, "stabilize_images": stabilize, "filters": filters,
+                  "latent_dim": d["latent_dim"], "batch_size": batch_size,
+                  "images_seen": int(model.images_seen.numpy()),
+                  "wall_seconds": round(wall, 1), "train_seconds": round(wall - eval_seconds[0], 1),
+                  "hardware": hardware(), "command": command or " ".join(sys.argv)}
+        if style_mode is not None:
+            result["style_mode"] = style_mode
+        result["ema_decay"] = model.ema_decay
+        if final_stabilize is not None:
+            result["final_stabilize_images"] = final_stabilize
+        if eval_every:
+            result["eval_every"] = eval_every
+            result["curve"] = curve
+        given = {k: v for k, v in options.items() if v is not None}
+        if given:
+            result["options"] = given
+        result["complete"] = complete
+        (out / PHASES_FILE).write_text(json.dumps(result, indent=2))
+        return result
+
     class PhaseReport(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            # Intermediate points of the last phase (`eval_every`), each with
+            # the state saved (small) and OUT/phases.json (not complete).
+            if eval_every and model.resolution == target and float(model.alpha.numpy()) == 1.0:
+                seen = int(model.images_seen.numpy())
+                if seen < schedule.total_images(model.start_resolution, target):
+                    curve.append(measure_phase(f"{target}_{seen}", raw=True))
+                    t0 = time.time()
+                    model.save(out / f"model_{seen}.keras")
+                    eval_seconds[0] += time.time() - t0
+                    record(complete=False)
+
         def on_train_end(self, logs=None):
-            t0 = time.time()
-            resolution = model.resolution
-            real = kerasgan.data.load(mnist, resolution, batch_size=2000, shuffle=False)
-            real = next(iter(real)).numpy()
-            scores = evaluate(model, real, metrics=("fid",), num_samples=2000, extractor=classifier, seed=0)
-            save_image_grid(model.generate(64, seed=0), out / f"samples_{resolution}.png")
-            eval_seconds[0] += time.time() - t0
-            phases.append({"resolution": resolution, "alpha": float(model.alpha.numpy()),
-                           "images_seen": int(model.images_seen.numpy()), "fid": scores["fid"],
-                           "seconds": round(time.time() - start, 1),
-                           "train_seconds": round(time.time() - start - eval_seconds[0], 1)})
-            print(f"phase {resolution}x{resolution}: FID {scores['fid']:.2f} "
-                  f"({phases[-1]['seconds']} s so far)", flush=True)
+            phases.append(measure_phase(str(model.resolution), raw=bool(eval_every)))
+            if model.resolution == target and eval_every:
+                curve.append(phases[-1])
 
     def dataset_fn(resolution, batch_size):
         return kerasgan.data.load(mnist, resolution, batch_size, seed=0, repeat=True)
 
     start = time.time()
-    train_progressive(model, dataset_fn, schedule, callbacks=[PhaseReport()], verbose=verbose)
-    wall = time.time() - start
-    result = {"family": family, "extractor": classifier.identity, "num_samples": 2000, "phases": phases,
-              "fade_in_images": fade_in, "stabilize_images": stabilize, "filters": filters,
-              "latent_dim": d["latent_dim"], "batch_size": d["batch_size"],
-              "images_seen": int(model.images_seen.numpy()),
-              "wall_seconds": round(wall, 1), "train_seconds": round(wall - eval_seconds[0], 1),
-              "hardware": hardware(), "command": command or " ".join(sys.argv)}
-    if style_mode is not None:
-        result["style_mode"] = style_mode
-    result["ema_decay"] = model.ema_decay
+    steps_per_epoch = max(1, eval_every // batch_size) if eval_every else None
+    train_progressive(model, dataset_fn, schedule, callbacks=[PhaseReport()], verbose=verbose,
+                      steps_per_epoch=steps_per_epoch)
     model.save(out / "model.keras")
-    result["complete"] = True
-    (out / PHASES_FILE).write_text(json.dumps(result, indent=2))
+    result = record(complete=True)
     return model, result
 
 
 #: `train` arguments -> the keys of phases.json that record them.
 RECORDED = {"family": "family", "fade_in": "fade_in_images", "stabilize": "stabilize_images",
-            "filters": "filters", "style_mode": "style_mode", "ema_decay": "ema_decay"}
+            "filters": "filters", "style_mode": "style_mode", "ema_decay": "ema_decay",
+            "final_stabilize": "final_stabilize_images", "batch_size": "batch_size"}
 
 
 def load_finished(out, **settings):
@@ -155,7 +253,9 @@ def load_finished(out, **settings):
     `filters`, `style_mode`, `ema_decay`) must match what the run recorded,
     else it is not reused. Runs made before StyleGAN joined this script
     recorded neither `family` (they are ProGAN runs) nor `ema_decay` nor
-    `style_mode`; a setting the run did not record is not compared."""
+    `style_mode`; a setting the run did not record is not compared. The
+    settings added later (`final_stabilize`, the `options` of `build_model`)
+    count as their defaults (None) when a run did not record them."""
     out = pathlib.Path(out)
     if not (out / PHASES_FILE).is_file() or not (out / "model.keras").is_file():
         return None, None
@@ -163,10 +263,21 @@ def load_finished(out, **settings):
     if not result.get("complete"):
         return None, None
     recorded = dict(result, family=result.get("family", "progan"))
+    recorded.setdefault("final_stabilize_images", None)
+    options = result.get("options", {})
     for name, value in settings.items():
+        if name in COMPILE_OPTIONS or name in MODEL_OPTIONS:
+            if options.get(name) != value:
+                print(f"Not reusing {out}: it was trained with {name}={options.get(name)!r}, not {value!r}")
+                return None, None
+            continue
         key = RECORDED.get(name)
         if key in recorded and value is not None and recorded[key] != value:
             print(f"Not reusing {out}: it was trained with {key}={recorded[key]!r}, not {value!r}")
+            return None, None
+    for name, value in options.items():
+        if settings.get(name) != value:
+            print(f"Not reusing {out}: it was trained with {name}={value!r}, not {settings.get(name)!r}")
             return None, None
     import keras
 
@@ -187,12 +298,32 @@ def main(argv=None):
                         help=f"StyleGAN only (default {DEFAULTS['style_mode']})")
     parser.add_argument("--ema-decay", type=float, default=None,
                         help="generator EMA decay (default: the family's, none for ProGAN, 0.999 for StyleGAN)")
+    parser.add_argument("--final-stabilize", type=int, default=None,
+                        help="images at alpha = 1 in the last phase (default: --stabilize)")
+    parser.add_argument("--batch-size", type=int, default=None, help=f"default {DEFAULTS['batch_size']}")
+    parser.add_argument("--eval-every", type=int, default=None,
+                        help="also measure the phase FID every this many images of the last phase")
+    parser.add_argument("--loss", default=None, help="e.g. non_saturating, wasserstein (default: the family's)")
+    parser.add_argument("--learning-rate", type=float, default=None, help="Adam lr of both networks")
+    parser.add_argument("--gp-weight", type=float, default=None, help="WGAN-GP lambda (0: off)")
+    parser.add_argument("--drift-weight", type=float, default=None, help="ProGAN's epsilon_drift (0: off)")
+    parser.add_argument("--r1-weight", type=float, default=None, help="R1 gamma (0: off)")
+    parser.add_argument("--r1-interval", type=int, default=None, help="lazy R1 interval")
+    parser.add_argument("--ema-warmup", type=lambda v: {"true": True, "false": False}[v.lower()], default=None,
+                        metavar="{True,False}", help="ramp the EMA decay up from 0 (GAN's ema_warmup)")
+    parser.add_argument("--minibatch-group-size", type=int, default=None)
+    parser.add_argument("--mapping-layers", type=int, default=None, help="StyleGAN only")
+    parser.add_argument("--mapping-lr-multiplier", type=float, default=None, help="StyleGAN only")
+    parser.add_argument("--style-mixing-prob", type=float, default=None, help="StyleGAN only")
     args = parser.parse_args(argv)
     if args.style_mode is not None and args.family != "stylegan":
         parser.error("--style-mode is a StyleGAN option")
     out = args.out or str(REPO / "runs" / f"{args.family}-mnist")
+    options = {k: getattr(args, k) for k in list(COMPILE_OPTIONS) + list(MODEL_OPTIONS)}
     _, result = train(args.shared, out, args.family, args.fade_in, args.stabilize, args.filters,
-                      style_mode=args.style_mode, ema_decay=args.ema_decay)
+                      style_mode=args.style_mode, ema_decay=args.ema_decay,
+                      final_stabilize=args.final_stabilize, batch_size=args.batch_size,
+                      eval_every=args.eval_every, **options)
     print(json.dumps(result, indent=2))
 
 
