@@ -2,7 +2,7 @@
 
     python tests/models/translation_worker.py OUT.json [FAMILY ...]
 
-Trains Pix2Pix and CycleGAN (tiny presets) for 4 steps on one device and on
+Trains Pix2Pix and CycleGAN (tiny presets) for 4 and 3 steps on one device and on
 two logical CPUs from the same initial weights and the same global batches,
 and writes the largest weight difference. Pix2Pix's decoder dropout is
 turned off (dropout=0: replicas draw different masks) and its batch norm is
@@ -23,7 +23,17 @@ device against itself with the batch split into two micro-batches
 the same (2.4e-7, 4.7e-3, 0.20, 1.4), so no tolerance could compare them.
 SGD(1e-2) (first move 0.04) still parts them by 3.1e-3 after 4 steps (pool
 on). At SGD(1e-3) the trainable weights still move by 8e-3 and the runs
-agree to ~1e-6 (the largest difference is in the pooled fakes).
+agreed to ~1e-6 after 4 steps on an AMD EPYC (AVX2) host.
+
+CycleGAN runs 3 steps (24 of the 32 examples), not 4: on an Intel Xeon
+(AVX-512, AMX) host (2026-12-03) the two runs agree to 1.5e-8 after 3 steps
+and part by 6.5e-5 in step 4, across both generators, and so does one device
+against itself from initial weights nudged by one float32 ulp (6.49e-5 for
+two of three nudges, 2.1e-6 for the third; 9.5e-7 and 1.9e-6 after steps
+2-3): in step 4 the reference trajectory passes a point where rounding
+decides a discontinuous gradient (the cycle and identity terms are L1, whose
+gradient is the sign of each pixel's error), which a tolerance could only
+hide. Three steps still fill the pools (step 1) and swap with them.
 
 `max_abs_diff` and `max_moved` are recomputed here position by position
 over `model.weights` (`max_moved` over the trainable ones only): the
@@ -93,7 +103,8 @@ def data(name):
     keys = ("source", "target") if name == "pix2pix" else ("a", "b")
     if name == "stargan":
         keys, second = ("image", "domain"), rng.integers(0, 3, len(first)).astype("int32")
-    return tf.data.Dataset.from_tensor_slices(dict(zip(keys, (first, second)))).batch(8)
+    batches = tf.data.Dataset.from_tensor_slices(dict(zip(keys, (first, second)))).batch(8)
+    return batches.take(3) if name == "cyclegan" else batches  # see the docstring
 
 
 def compile_args(name=None):
