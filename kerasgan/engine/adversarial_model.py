@@ -515,6 +515,15 @@ class AdversarialModel(keras.Model):
         context.merge_call(cross_replica, args=(do, batch))
 
     # ------------------------------------------------------------------ EMA
+    def reset_ema(self):
+        """Sets every EMA network to its network's current weights, so the
+        average starts again from here: e.g. when adversarial training starts
+        from a generator pre-trained on another loss (SRGAN after SRResNet),
+        whose EMA would otherwise still hold the pre-training's average."""
+        for name in self.ema_networks:
+            for ema_var, var in zip(getattr(self, f"ema_{name}").weights, getattr(self, name).weights):
+                ema_var.assign(tf.cast(var, ema_var.dtype))
+
     def update_ema(self, role="generator"):
         """ema = decay * ema + (1 - decay) * weights for the EMA networks of
         `role`; buffers (e.g. batch-norm moving statistics) are copied. With

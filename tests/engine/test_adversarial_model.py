@@ -113,6 +113,19 @@ def test_ema_copies_follow_the_named_networks_and_generate_uses_them():
     np.testing.assert_array_equal(gan.generate(2, latents=z).numpy(), gan.ema_generator(z).numpy())
 
 
+def test_reset_ema_starts_the_average_again_from_the_current_weights():
+    gan = mlp_gan(ema_decay=0.9)
+    gan.compile()
+    gan.fit(tf.data.Dataset.from_tensor_slices(images()).batch(8), epochs=1, verbose=0)
+    live = [w.numpy() for w in gan.generator.weights]
+    assert any(not np.array_equal(e.numpy(), v) for e, v in zip(gan.ema_generator.weights, live))
+    gan.reset_ema()
+    for ema_var, value in zip(gan.ema_generator.weights, live):
+        np.testing.assert_array_equal(ema_var.numpy(), value)
+    for var, value in zip(gan.generator.weights, live):
+        np.testing.assert_array_equal(var.numpy(), value)
+
+
 def test_generate_refuses_an_output_too_large_for_one_array_and_streams_instead():
     gan = mlp_gan()
     with pytest.raises(ValueError, match="generate_batches"):
