@@ -254,7 +254,12 @@ def test_two_replicas_equal_one_device(tmp_path):
     for phase, result in results.items():
         assert result["replicas"] == 2
         assert result["max_moved"] > 1e-3, f"{phase}: training did not move the weights"
-        assert result["max_abs_diff"] < 1e-5, (phase, result)
+        # Within what one-ulp rounding differences grow to in the same steps
+        # (srgan_worker.py: 3.0e-5 after 4 steps on the AMX host), far below
+        # a step's size (max_moved ~0.3).
+        bound = max(1e-5, 10 * result["rounding_diff"])
+        assert bound < 1e-2 * result["max_moved"], (phase, result)
+        assert result["max_abs_diff"] < bound, (phase, result)
         for key, (ref, dist) in result["losses"].items():
             assert dist == pytest.approx(ref, rel=1e-4, abs=1e-5), f"{phase} {key}"
     assert results["srresnet"]["iterations"] == [[0, 4], [0, 4]]  # the discriminator never stepped
