@@ -161,8 +161,12 @@ def test_an_interrupted_launcher_kills_its_workers(tmp_path, signum):
     """Ctrl-C (KeyboardInterrupt) or SIGTERM on the launcher: it kills and
     reaps both workers; SIGKILL: they get SIGKILL from the kernel
     (PR_SET_PDEATHSIG)."""
+    # A shell starts background jobs (`nohup pytest &`, some CI runners) with
+    # SIGINT ignored and Python keeps it ignored: the launcher restores the
+    # terminal default so that Ctrl-C is what is tested.
     script = (
-        "import sys\nfrom kerasgan import cli\n"
+        "import signal, sys\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "from kerasgan import cli\n"
         "sleeper = [sys.executable, '-c', 'import time; time.sleep(60)']\n"
         f"cli.run_workers([sleeper, sleeper], [None, None], {str(tmp_path)!r})\n"
     )
