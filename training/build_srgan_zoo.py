@@ -129,7 +129,9 @@ def _fit(model, data, phase, run, index):
     import keras
 
     timer = _Timer()
-    logger = keras.callbacks.CSVLogger(str(RUN_DIR / f"history_phase{index}.csv"), append=True)
+    csv = RUN_DIR / f"history_phase{index}.csv"
+    csv.unlink(missing_ok=True)  # a retrained phase starts a new history; its stages append to it
+    logger = keras.callbacks.CSVLogger(str(csv), append=True)
     per_epoch = phase["steps_per_epoch"]
     epochs = phase["steps"] // per_epoch
     decay = phase.get("decay")
