@@ -204,6 +204,7 @@ def test_networks_and_bad_arguments():
         ProgressiveSchedule(batch_size=0)
 
 
+@pytest.mark.slow  # a subprocess growing 4 -> 8 on 2 logical CPUs: ~50 s on 2 cores
 def test_mirrored_strategy_schedule_in_subprocess():
     out = run_mirrored_schedule("ProGAN(target_resolution=16, channels=1, latent_dim=4, filters=4, seed=0)")
     assert out["replicas"] == 2

@@ -231,6 +231,7 @@ def test_bad_arguments_are_named():
         model.generate(2, labels=[0, 1])
 
 
+@pytest.mark.slow  # a subprocess growing 4 -> 8 on 2 logical CPUs: ~55 s on 2 cores
 def test_progressive_schedule_4_8_under_mirrored_strategy_in_subprocess():
     out = run_mirrored_schedule(
         "StyleGAN(target_resolution=8, channels=1, latent_dim=4, filters=4, mapping_layers=2, "

@@ -11,6 +11,7 @@ from tests.replica_checks import run_worker_script
 WORKER = REPO_ROOT / "tests" / "models" / "translation_worker.py"
 
 
+@pytest.mark.slow  # two subprocess trainings of two families on 2 logical CPUs: ~100 s on 2 cores
 def test_pix2pix_and_cyclegan_on_two_replicas_equal_one_device(tmp_path):
     results = run_worker_script(WORKER, tmp_path)
     assert set(results) == {"pix2pix", "cyclegan"}
