@@ -153,8 +153,7 @@ def _fit(model, data, phase, run, index):
     }
     if decay is not None:
         run[f"phase{index}"]["decay"] = decay
-    timer.seconds = seconds
-    print(f"phase {index}: {epochs * phase['steps_per_epoch']} steps, {timer.seconds:.0f} s", flush=True)
+    print(f"phase {index}: {epochs * per_epoch} steps, {seconds:.0f} s", flush=True)
 
 
 def _update_run(run_file, updates):
@@ -215,7 +214,6 @@ def train(shared, ablation=True, only=None):
                 continue
             print(f"Phase 2 ({key}) from {files['srresnet']}")
             model = keras.saving.load_model(files["srresnet"])
-            model.reset_ema()  # the generator EMA restarts from the phase-1 generator
             model.compile(**phase["compile"])
             update = {}
             _fit(model, data, phase, update, index)
@@ -247,6 +245,17 @@ def patches(images):
     return np.concatenate([images[:, y:y + PATCH, x:x + PATCH] for y, x in PATCH_CORNERS])
 
 
+def score(upscaled, high, extractor, real_features, real_patch_features):
+    """`translation_metrics` of `upscaled` against `high` (PSNR, SSIM, L1)
+    with its FID and patch FID against the real images' features."""
+    from kerasgan.metrics import fid_from_activations, translation_metrics
+
+    scores = translation_metrics(upscaled, high)
+    scores["fid"] = float(fid_from_activations(extractor.features(upscaled), real_features))
+    scores["patch_fid"] = float(fid_from_activations(extractor.features(patches(upscaled)), real_patch_features))
+    return scores
+
+
 def measure(models, low, high, extractor):
     """PSNR, SSIM (`translation_metrics`), FID (whole images, brought to
     the extractor's 32x32 by its antialiased resize) and patch FID (32x32
@@ -255,7 +264,7 @@ def measure(models, low, high, extractor):
     held-out `(low, high)`, against `high`."""
     import numpy as np
 
-    from kerasgan.metrics import fid_from_activations, translation_metrics
+    from kerasgan.metrics import fid_from_activations
 
     real_features = extractor.features(high)
     real_patch_features = extractor.features(patches(high))
@@ -264,10 +273,7 @@ def measure(models, low, high, extractor):
                **{key: np.asarray(model.upscale(low)) for key, model in models.items()}}
     results = {}
     for method, upscaled in outputs.items():
-        scores = translation_metrics(upscaled, high)
-        scores["fid"] = float(fid_from_activations(extractor.features(upscaled), real_features))
-        scores["patch_fid"] = float(fid_from_activations(extractor.features(patches(upscaled)), real_patch_features))
-        results[method] = scores
+        scores = results[method] = score(upscaled, high, extractor, real_features, real_patch_features)
         print(f"{method:9s} PSNR {scores['psnr']:.2f} dB  SSIM {scores['ssim']:.4f}  FID {scores['fid']:.2f}  "
               f"patch FID {scores['patch_fid']:.2f}", flush=True)
     # Sampling noise of FID between two *different* image sets of this size:
@@ -397,13 +403,6 @@ def write_card(path, run, results, srgan):
             part for part in (f"wins {', '.join(wins)}" if wins else "",
                               f"costs {', '.join(costs)}" if costs else "") if part) +
             " (see the last line of the targets above).")
-    ema = MODEL_KWARGS.get("ema_decay")
-    if ema:
-        weights_text = (f"the EMA of the phase-2 generator (`ema_decay={ema:g}`, restarted from the phase-1 "
-                        f"generator when phase 2 starts: `reset_ema()`); every generator row of the table, "
-                        f"SRResNet and the ablation included, is its run's EMA generator (`upscale` uses it)")
-    else:
-        weights_text = "the phase-2 generator (no EMA)"
     n = r["nearest"]
     sharper = [label for key, label in (("fid", "FID"), ("patch_fid", "patch FID"))
                if n[key] < r["bicubic"][key]]
@@ -425,8 +424,6 @@ def write_card(path, run, results, srgan):
         api_fit = (f"gan.fit(ds, steps_per_epoch=200, epochs={decay['at'] // 200})\n"
                    f"gan.g_optimizer.learning_rate = gan.d_optimizer.learning_rate = {decay['learning_rate']:g}\n"
                    f"gan.fit(ds, steps_per_epoch=200, epochs={p2['steps'] // 200}, initial_epoch={decay['at'] // 200})")
-    api_ema = f", ema_decay={ema:g}" if ema else ""
-    api_reset = "gan.reset_ema()  # the EMA restarts from the phase-1 generator\n" if ema else ""
     text = f"""# {NAME}
 
 SRGAN (Ledig et al., 2017) 4x single-image super-resolution of colour emoji:
@@ -451,7 +448,7 @@ entry) | the real 72x72 image.
 | phase 1 (SRResNet) | `compile(phase="srresnet", g_learning_rate={PHASE1['compile']['g_learning_rate']:g})`: pixel MSE, {p1['steps']:,} generator steps at batch {DATA['batch_size']}, {_fmt_seconds(p1['seconds'])} |
 | phase 2 (SRGAN) | `compile(phase="srgan", content_weight={c2['content_weight']:g}, adversarial_weight={c2['adversarial_weight']:g}, pixel_weight={c2['pixel_weight']:g})`, Adam 1e-4 for both networks{decay_text}: content MSE + {c2['adversarial_weight']:g} x non-saturating adversarial + {c2['pixel_weight']:g} x pixel MSE, {p2['steps']:,} steps (one D and one G update each) at batch {DATA['batch_size']}, {_fmt_seconds(p2['seconds'])} |
 {ablation_row}| host | {run['host']}; {HOST_NOTE} |
-| weights shipped | {weights_text}; `model.keras` holds the discriminator and the content network too |
+| weights shipped | the phase-2 generator (no EMA); `model.keras` holds the discriminator and the content network too |
 | files | `model.keras` (Keras: `upscale`, `fit`), `saved_model/1/` (TF Serving: `upscale` = `translate` = `serving_default`: `images` float32 [batch, h, w, 3] in [-1, 1] -> `images` [batch, 4h, 4w, 3], `images_uint8`), `samples.png` |
 
 ## Quality (measured on the {r['num_test_images']} held-out test images)
@@ -523,9 +520,9 @@ with the steps, times and host. The same training through the API:
 import kerasgan
 ds = kerasgan.data.load_super_resolution("../shared/data/emoji", 72, 16, split="train", seed=0, repeat=True)
 gan = kerasgan.models.SRGAN(image_shape=(72, 72, 3), generator_filters=32, residual_blocks=6,
-                            discriminator_filters=16, discriminator_blocks=3, dense_units=128, seed=0{api_ema})
+                            discriminator_filters=16, discriminator_blocks=3, dense_units=128, seed=0)
 gan.compile(phase="srresnet", g_learning_rate=5e-4); gan.fit(ds, steps_per_epoch=200, epochs={p1['steps'] // 200})
-{api_reset}gan.compile(phase="srgan", adversarial_weight={c2['adversarial_weight']:g}, pixel_weight={c2['pixel_weight']:g})
+gan.compile(phase="srgan", adversarial_weight={c2['adversarial_weight']:g}, pixel_weight={c2['pixel_weight']:g})
 {api_fit}
 ```
 

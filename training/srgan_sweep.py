@@ -45,7 +45,7 @@ def main(argv=None):
     import numpy as np
 
     from kerasgan.data.super_resolution import load_super_resolution
-    from kerasgan.metrics import DomainClassifier, fid_from_activations, translation_metrics
+    from kerasgan.metrics import DomainClassifier
     from kerasgan.models import SRGAN
 
     out = pathlib.Path(args.out)
@@ -60,11 +60,8 @@ def main(argv=None):
     def score(network):
         upscaled = np.concatenate([np.asarray(network(low[i:i + 64], training=False))
                                    for i in range(0, len(low), 64)])
-        s = translation_metrics(upscaled, high)
-        return {"psnr": float(s["psnr"]), "ssim": float(s["ssim"]),
-                "fid": float(fid_from_activations(extractor.features(upscaled), real)),
-                "patch_fid": float(fid_from_activations(extractor.features(recipe.patches(upscaled)),
-                                                        real_patches))}
+        s = recipe.score(upscaled, high, extractor, real, real_patches)
+        return {key: float(s[key]) for key in ("psnr", "ssim", "fid", "patch_fid")}
 
     log = out / f"{args.name}.jsonl"
     if args.name == "phase1":
