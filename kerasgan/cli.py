@@ -163,6 +163,24 @@ def _add_train(subparsers):
                         "checkpoint and continue with the learning rates divided by 10, at most "
                         "--max-rollbacks times (recorded in run.json); non-progressive families only")
     f.add_argument("--max-rollbacks", type=int, default=3, metavar="N")
+    e = p.add_argument_group("evaluation during training (latent -> image families)", (
+        "With --evaluate-every N the generator (its EMA when it has one) is scored every N epochs "
+        "as `kerasgan evaluate` scores a saved model: the scores are columns of OUT/history.csv and "
+        "a panel of OUT/curves.png, and the model with the best --eval-monitor score so far is kept "
+        "as OUT/best.keras (written atomically; a resumed run keeps the best of its history)."))
+    e.add_argument("--evaluate-every", type=int, default=None, metavar="N", help="epochs between evaluations")
+    e.add_argument("--eval-dataset", default=None,
+                   help="real images to compare with (default: --dataset; e.g. the whole set when "
+                        "training on a subset)")
+    e.add_argument("--eval-extractor", default=None, metavar="domain|inception|FILE",
+                   help="feature extractor, as `kerasgan evaluate --extractor` (default: 'domain', "
+                        "which needs labelled data; for unlabelled images a saved FILE.keras such as "
+                        "zoo/extractors/twemoji-groups-classifier.keras, or 'inception')")
+    e.add_argument("--eval-metrics", default="fid,kid", help="comma-separated: fid,kid,is,pr")
+    e.add_argument("--eval-monitor", default="fid", help="the score that picks OUT/best.keras")
+    e.add_argument("--eval-samples", type=int, default=2000, help="generated images per evaluation")
+    e.add_argument("--cache-dir", default=os.path.join("~", ".cache", "kerasgan"),
+                   help="where trained 'domain' extractors are cached")
     p.add_argument("--no-tensorboard", action="store_true", help="do not write TensorBoard logs")
     p.add_argument("--dry-run", action="store_true",
                    help="check the configuration (dataset, family, image size, --model and --compile "
@@ -523,6 +541,10 @@ def _train(args, argv):
     config.update({k: v for k, v in progressive.items() if v is not None})
     from kerasgan import trainer
 
+    if args.evaluate_every is not None:
+        config["evaluation"] = _training_evaluation(args, dataset)
+    elif any(v is not None for v in (args.eval_dataset, args.eval_extractor)):
+        raise ValueError("--eval-dataset and --eval-extractor go with --evaluate-every N")
     if args.dry_run:
         # Validated as the run would be (data source, family, image size, --model/--compile), on
         # one device: nothing is trained or written.
@@ -533,12 +555,42 @@ def _train(args, argv):
             config["num_examples"] = resolved["num_examples"]
         if args.labels_file:
             config["dataset"] = dataset.to_json()
+        if "evaluation" in config:
+            evaluation = config.pop("evaluation")
+            config.update(evaluate_every=evaluation.every_n_epochs, eval_metrics=list(evaluation.metric_names),
+                          eval_samples=evaluation.num_samples, eval_extractor=evaluation.extractor.identity)
         print(json.dumps(dict(config, num_workers=args.num_workers) if args.num_workers else config, indent=2))
         return 0
 
     trainer.train(**config, command="kerasgan " + " ".join(argv))
     print(f"Model: {os.path.join(out, 'model.keras')}  samples: {os.path.join(out, 'samples')}")
     return 0
+
+
+def _training_evaluation(args, dataset):
+    """The `Evaluate` callback of `train --evaluate-every` (see its --help)."""
+    from types import SimpleNamespace
+
+    from kerasgan import data
+    from kerasgan.callbacks import Evaluate
+    from kerasgan.metrics.evaluation import check_num_samples
+
+    if args.evaluate_every < 1:
+        raise ValueError(f"--evaluate-every takes a number of epochs >= 1. Received: {args.evaluate_every}")
+    check_num_samples(args.eval_samples)
+    metrics = [m.strip() for m in args.eval_metrics.split(",") if m.strip()]
+    source = args.eval_dataset or dataset
+    name = source if isinstance(source, str) else args.dataset
+    choice = args.eval_extractor or "domain"
+    where = dict(split=args.split, data_dir=args.data_dir)
+    with_labels = choice == "domain" and data.info(source, **where).num_classes is not None
+    images, labels = data.load_arrays(source, args.image_size, channels=args.channels, with_labels=with_labels,
+                                      on_corrupt=args.on_corrupt, **where)
+    options = SimpleNamespace(extractor=choice, inception_weights=None,
+                              cache_dir=args.cache_dir, seed=args.seed)
+    extractor = _extractor(options, name, images, labels)
+    return Evaluate(images, every_n_epochs=args.evaluate_every, metrics=metrics, num_samples=args.eval_samples,
+                    extractor=extractor, monitor=args.eval_monitor, seed=args.seed, verbose=1)
 
 
 def _first_line(error):

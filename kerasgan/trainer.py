@@ -379,6 +379,7 @@ def train(
     on_corrupt="error",
     dry_run=False,
     precision="float32",
+    evaluation=None,
 ):
     """Trains (or resumes) a GAN and writes the run folder described above.
 
@@ -439,6 +440,15 @@ def train(
             it too) and restored afterwards; the returned model keeps it (a
             saved one is rebuilt in the policy global when it is loaded).
             Recorded in run.json (a resume in another precision is refused).
+        evaluation: a `kerasgan.callbacks.Evaluate` (latent -> image,
+            non-progressive families): it scores the generator every
+            `every_n_epochs` epochs, before the epoch's other callbacks, so
+            the scores are columns of history.csv (NA between evaluations)
+            and a panel of curves.png; the model with the best `monitor`
+            score so far is kept as `out/best.keras` (unless the callback
+            names another `best_path`). A resumed run's best is the best
+            score in the history it resumes. Its settings are recorded under
+            `evaluation` in run.json.
         dry_run: check the configuration without training or writing
             anything: the data source is described (a TFDS dataset is
             prepared first), the model built and compiled, the steps per
@@ -466,6 +476,45 @@ def train(
         keras.mixed_precision.set_global_policy(previous_policy)
 
 
+def _check_evaluation(evaluation, model, key, progressive):
+    from kerasgan.callbacks import Evaluate
+    from kerasgan.engine.tasks import LatentTask
+
+    if not isinstance(evaluation, Evaluate):
+        raise ValueError(f"`evaluation` must be a kerasgan.callbacks.Evaluate. Received: {evaluation!r}")
+    if type(task_of(model)) is not LatentTask:
+        raise ValueError(
+            f"Evaluation during training scores samples of a latent -> image family; {key!r} is a "
+            f"{task_of(model).name} family. Score it after training (kerasgan evaluate, or its recipe's own "
+            "metrics)."
+        )
+    if progressive:
+        raise ValueError(
+            f"Evaluation during training is not supported for progressive families ({key!r}): their "
+            "resolution changes between phases. Score the run after training with kerasgan evaluate."
+        )
+
+
+def _resume_best(evaluation, history_path):
+    """Seeds `evaluation`'s best score from the history a resumed run keeps,
+    so `best.keras` is only replaced by a model that beats every earlier one."""
+    import math
+
+    from kerasgan.callbacks.history_csv import read_history
+
+    header, rows = read_history(history_path)
+    if evaluation.monitor not in header:
+        return
+    column = header.index(evaluation.monitor)
+    for row in rows:
+        try:
+            value = float(row[column])
+        except (IndexError, ValueError):
+            continue
+        if math.isfinite(value) and evaluation._improved(value):
+            evaluation.best, evaluation.best_epoch = value, int(row[0]) - 1
+
+
 #: `train(precision=...)` names -> Keras dtype policies.
 PRECISIONS = {"float32": "float32", "fp32": "float32", "bf16": "mixed_bfloat16", "bfloat16": "mixed_bfloat16",
               "mixed_bfloat16": "mixed_bfloat16", "fp16": "mixed_float16", "float16": "mixed_float16",
@@ -484,7 +533,7 @@ def precision_policy(precision):
 def _train(family, dataset, out, epochs, image_size, batch_size, latent_dim, channels, seed, data_dir, split,
            model_kwargs, compile_kwargs, num_samples, steps_per_epoch, tensorboard, verbose, extra_callbacks,
            command, strategy, fade_in_images, stabilize_images, phase_batch_sizes, override, on_nan,
-           max_rollbacks, target_dataset, on_corrupt, dry_run, policy):
+           max_rollbacks, target_dataset, on_corrupt, dry_run, policy, evaluation):
     if on_nan not in ON_NAN:
         raise ValueError(f"`on_nan` must be one of {ON_NAN}. Received: on_nan={on_nan!r}")
     if isinstance(strategy, str):
@@ -560,6 +609,8 @@ def _train(family, dataset, out, epochs, image_size, batch_size, latent_dim, cha
                 f"{info.name!r} has only {info.num_examples} images, fewer than one batch of "
                 f"{max(too_big)}. Use smaller batch sizes."
             )
+    if evaluation is not None:
+        _check_evaluation(evaluation, model, key, progressive)
     if dry_run:
         return {"channels": channels, "steps_per_epoch": steps_per_epoch,
                 "num_examples": info.num_examples, "num_classes": info.num_classes if with_labels else None}
@@ -608,6 +659,14 @@ def _train(family, dataset, out, epochs, image_size, batch_size, latent_dim, cha
             "command": command or " ".join(shlex.quote(a) for a in sys.argv),
             "keras_version": keras.__version__,
         }
+        if evaluation is not None:
+            if evaluation.best_path is None:
+                evaluation.best_path = os.path.join(work, "best.keras")
+            run["evaluation"] = {
+                "every_n_epochs": evaluation.every_n_epochs, "metrics": list(evaluation.metric_names),
+                "num_samples": evaluation.num_samples, "seed": evaluation.seed, "monitor": evaluation.monitor,
+                "extractor": getattr(evaluation.extractor, "identity", None), "best_path": evaluation.best_path,
+            }
         if policy != "float32":
             run["precision"] = policy  # only when not the default, so older run folders resume as they were
         if progressive:
@@ -637,6 +696,8 @@ def _train(family, dataset, out, epochs, image_size, batch_size, latent_dim, cha
         # The history matches the checkpoint: rows of epochs it does not cover
         # (written before a kill in the checkpoint's write) are dropped.
         history_csv.truncate(initial_epoch)
+        if evaluation is not None:
+            _resume_best(evaluation, history_csv.path)
 
         if progressive:
             total = schedule.total_images(model.start_resolution, model.target_resolution)
@@ -659,6 +720,8 @@ def _train(family, dataset, out, epochs, image_size, batch_size, latent_dim, cha
             callbacks = [callbacks_lib.NonFiniteGuard()]
             if progressive:
                 callbacks.append(_ProgressLogs())
+            if evaluation is not None:
+                callbacks.append(evaluation)  # before the history and curves, which show its scores
             callbacks += [
                 callbacks_lib.SampleGrid(
                     samples, num_images=num_samples, seed=seed,

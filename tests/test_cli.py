@@ -47,6 +47,31 @@ def test_dry_run_prints_the_configuration(capsys):
     assert config["compile_kwargs"] == {"n_critic": 2} and config["out"] == os.path.join("runs", "wgan_gp")
 
 
+def test_train_evaluates_every_n_epochs_into_the_history_and_keeps_the_best(tmp_path, capsys):
+    extractor = os.path.join(REPO_ROOT, "zoo", "extractors", "mnist-classifier.keras")
+    out = tmp_path / "run"
+    evaluation = ["--evaluate-every", "1", "--eval-extractor", extractor, "--eval-samples", "50"]
+    assert cli.main(["train", "dcgan", "--epochs", "2", "--out", str(out), *TINY, *evaluation]) == 0
+    rows = (out / "history.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    fids = [float(r.split(",")[header.index("fid")]) for r in rows[1:]]
+    assert len(fids) == 2 and all(np.isfinite(fids)) and "kid" in header
+    assert (out / "best.keras").exists()
+    run = json.loads((out / "run.json").read_text())
+    assert run["evaluation"]["extractor"].startswith("mnist-classifier@sha256:")
+    assert "fid=" in capsys.readouterr().out
+    assert cli.main(["train", "dcgan", "--dry-run", *evaluation]) == 0
+    config = json.loads(capsys.readouterr().out)
+    assert config["evaluate_every"] == 1 and config["eval_samples"] == 50
+    assert config["eval_extractor"] == run["evaluation"]["extractor"]
+    assert cli.main(["train", "dcgan", "--dry-run", "--eval-extractor", extractor]) == 2
+    assert "go with --evaluate-every" in capsys.readouterr().err
+    assert cli.main(["train", "dcgan", "--dry-run", "--evaluate-every", "0"]) == 2
+    assert "--evaluate-every takes a number of epochs >= 1" in capsys.readouterr().err
+    assert cli.main(["train", "dcgan", "--dry-run", "--evaluate-every", "1", "--eval-extractor", "nope.keras"]) == 2
+    assert "nope.keras (no such file)" in capsys.readouterr().err
+
+
 def test_errors_name_the_problem(tmp_path, capsys):
     assert cli.main(["train", "nope", "--out", str(tmp_path / "x"), "--epochs", "1"]) == 2
     assert "Unknown model family" in capsys.readouterr().err

@@ -1,5 +1,6 @@
 """Score the generator during `fit` and keep the best model."""
 
+import contextlib
 import math
 import os
 
@@ -8,12 +9,14 @@ import tensorflow as tf
 
 from tensorflow.core.framework import summary_pb2
 
+from kerasgan.callbacks.non_finite_guard import NonFiniteError, first_non_finite
 from kerasgan.metrics.evaluation import expand_metrics
 from kerasgan.metrics.evaluation import default_extractor
 from kerasgan.metrics.evaluation import evaluate
 from kerasgan.metrics.reference_statistics import ReferenceStatistics
 from kerasgan.metrics.reference_statistics import reference_statistics
 from kerasgan.metrics.score import HIGHER_IS_BETTER
+from kerasgan.utils import atomic
 
 # What TensorBoard's `tf.summary.scalar` attaches, built here so that writing
 # scalars does not need the `tensorboard` package installed.
@@ -152,14 +155,31 @@ class Evaluate(keras.callbacks.Callback):
         if improved:
             self.best, self.best_epoch = value, epoch
             if self.best_path is not None:
-                if self.best_path.endswith(".weights.h5"):
-                    self.model.save_weights(self.best_path)
-                else:
-                    self.model.save(self.best_path)
+                self._save_best()
         if self.verbose:
             text = ", ".join(f"{k}={v:.5g}" for k, v in scores.items())
             saved = f" (best, saved to {self.best_path})" if improved and self.best_path else ""
             print(f"Epoch {epoch + 1}: {text}{saved}")
+
+    def _save_best(self):
+        """Writes the model to `best_path` through a temporary file that is
+        renamed (`kerasgan.utils.atomic`), so a kill never leaves a torn
+        best model; a model with a NaN/Inf weight never replaces it."""
+        bad = first_non_finite(self.model)
+        if bad is not None:
+            raise NonFiniteError(f"Not writing {self.best_path}: the variable {bad} holds NaN or Inf values.",
+                                 quantity=bad)
+        if self.best_path.endswith(".weights.h5"):
+            tmp = atomic.temporary_path(self.best_path, suffix=".weights.h5")
+            try:
+                self.model.save_weights(tmp)
+                atomic.replace(tmp, self.best_path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.remove(tmp)
+                raise
+        else:
+            atomic.save_model(self.model, self.best_path)
 
     def on_train_end(self, logs=None):
         if self._writer is not None:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from kerasgan.callbacks import NonFiniteError
 from kerasgan.callbacks.evaluate import Evaluate
 from kerasgan.metrics import ReferenceStatistics
 from kerasgan.metrics import reference_statistics
@@ -41,8 +42,17 @@ def real_images(n=300):
     return np.tanh(np.random.default_rng(0).uniform(-1, 1, (n, 8, 8, 1))).astype("float32")
 
 
-def fit(callback, epochs=2):
-    model = ShiftGenerator()
+@keras.saving.register_keras_serializable(package="kerasgan_tests")
+class ShiftGeneratorWithOther(ShiftGenerator):
+    """`ShiftGenerator` with a weight the samples do not use (a discriminator's, say)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.other = self.add_weight(shape=(), initializer="zeros", name="other")
+
+
+def fit(callback, epochs=2, model_class=None):
+    model = (model_class or ShiftGenerator)()
     model.compile(optimizer=keras.optimizers.SGD(0.25), loss="mse")
     x = np.zeros((32, 1), "float32")
     history = model.fit(
@@ -97,3 +107,21 @@ def test_reference_from_other_extractor_is_refused():
 def test_monitor_must_be_computed():
     with pytest.raises(ValueError, match="monitor"):
         Evaluate(real_images(), metrics=("fid",), monitor="is")
+
+
+def test_best_model_is_replaced_atomically_and_never_by_non_finite_weights(tmp_path):
+    """An improved score with a NaN weight elsewhere in the model (say the
+    discriminator's) stops with an error naming it; the saved best model is
+    the earlier one, whole, and no temporary file is left."""
+    best_path = str(tmp_path / "best.keras")
+    callback = Evaluate(real_images(), num_samples=200, extractor=ProjectionExtractor(),
+                        best_path=best_path, verbose=0)
+    model, _ = fit(callback, epochs=1, model_class=ShiftGeneratorWithOther)
+    saved_shift = float(keras.saving.load_model(best_path).shift.numpy())
+    assert saved_shift == pytest.approx(float(model.shift.numpy()))
+    model.other.assign(float("nan"))
+    model.shift.assign(0.0)  # a better FID than the saved model's
+    with pytest.raises(NonFiniteError, match="other"):
+        callback.on_epoch_end(1, {})
+    assert float(keras.saving.load_model(best_path).shift.numpy()) == pytest.approx(saved_shift)
+    assert sorted(os.listdir(tmp_path)) == ["best.keras"]
