@@ -220,6 +220,7 @@ def test_an_interrupted_launcher_kills_its_workers(tmp_path, signum):
             launcher.wait()
 
 
+@pytest.mark.slow  # two worker processes, ~40 s; tests/test_distribute.py's two-worker check stays in the default run
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_num_workers_trains_with_local_workers_and_only_the_chief_writes(tmp_path):
     scratch = tmp_path / "tmp"  # the workers' temporary folders live here

@@ -118,15 +118,24 @@ def test_synchronize_batch_norm():
 # ------------------------------------------------- two replicas vs one device
 @pytest.fixture(scope="module")
 def equivalence(tmp_path_factory):
-    return run_worker(
-        tmp_path_factory.mktemp("equivalence"), "equivalence",
-        "gan:sync", "dcgan:sync", "wgan_gp:sync", "cgan:sync", "dcgan:local",
-        timeout=420,
-    )
+    """DCGAN with synchronized and with Keras' local batch norm (~25 s)."""
+    return run_worker(tmp_path_factory.mktemp("equivalence"), "equivalence", "dcgan:sync", "dcgan:local",
+                      timeout=420)
 
 
-@pytest.mark.parametrize("family", ["gan", "dcgan", "wgan_gp", "cgan"])
-def test_two_replicas_train_like_one_device(equivalence, family):
+@pytest.fixture(scope="module")
+def equivalence_more(tmp_path_factory):
+    """The other families (~35 s more): run with the slow checks."""
+    return run_worker(tmp_path_factory.mktemp("equivalence_more"), "equivalence",
+                      "gan:sync", "wgan_gp:sync", "cgan:sync", timeout=420)
+
+
+# DCGAN (synchronized batch norm) in the default run; the other families
+# with the slow checks that CI runs.
+@pytest.mark.parametrize("family", [pytest.param("gan", marks=pytest.mark.slow), "dcgan",
+                                    pytest.param("wgan_gp", marks=pytest.mark.slow),
+                                    pytest.param("cgan", marks=pytest.mark.slow)])
+def test_two_replicas_train_like_one_device(request, family):
     """Same initial weights, global batch 8, same noise: 2 replicas == 1 device.
 
     `gan` is the BN-free MLP GAN (`kerasgan.models.GAN` + MLP networks with
@@ -134,6 +143,7 @@ def test_two_replicas_train_like_one_device(equivalence, family):
     generator (ema_decay=0.9), compared too. WGAN-GP runs with the gradient
     penalty and n_critic=2 (4 critic, 2 generator updates).
     """
+    equivalence = request.getfixturevalue("equivalence" if family == "dcgan" else "equivalence_more")
     result = equivalence[f"{family}:sync"]
     assert result["replicas"] == 2
     assert result["max_moved"] > 1e-2  # the weights really trained
@@ -179,6 +189,7 @@ def test_jit_compile_is_refused_with_two_replicas(tmp_path):
 
 
 # ------------------------------------------- trainer checkpoints on 2 replicas
+@pytest.mark.slow  # ~45 s on 2 cores; CI runs it with the slow checks
 def test_trainer_checkpoints_under_two_replicas(tmp_path):
     """`kerasgan.trainer.train` with `strategy="cpu:2"` (synchronized batch
     norm, EMA, DCGAN 16x16, 3 steps per epoch):

@@ -126,6 +126,7 @@ def tiny_style(**kwargs):
                     filters=4, mapping_layers=2, style_mode="modulated", seed=0, **kwargs)
 
 
+@pytest.mark.slow  # ~50 s (XLA compiles StyleGAN): CI runs it with the slow checks
 def test_stylegan_mixed_bfloat16_and_xla_with_lazy_r1(policy):
     """StyleGAN's normalising layers (AdaIN, demodulation, w_avg) run in
     float32 inside; under bf16 and under XLA (lazy R1 is a tf.cond around a
@@ -146,7 +147,8 @@ def test_stylegan_mixed_bfloat16_and_xla_with_lazy_r1(policy):
         assert int(model.d_optimizer.iterations) == 2
 
 
-@pytest.mark.parametrize("policy_name", ["mixed_float16", "mixed_bfloat16"])
+# float16 is emulated on CPUs (~30 s): the default run checks bfloat16, CI both.
+@pytest.mark.parametrize("policy_name", [pytest.param("mixed_float16", marks=pytest.mark.slow), "mixed_bfloat16"])
 def test_spectrally_normalised_families_train_and_keep_float32_kernels(policy, policy_name):
     """BigGAN (spectral norm, conditional BN, attention, orthogonal term)
     trains with finite losses and its spectrally normalised kernels are not

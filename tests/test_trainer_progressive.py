@@ -65,6 +65,7 @@ def test_progressive_run_grows_and_resumes_mid_phase_to_the_same_weights(tmp_pat
     assert history is None and again.resolution == 8 and int(again.images_seen) == 96
 
 
+@pytest.mark.slow  # ~35 s; the ProGAN resume checks above stay in the default run
 def test_stylegan_resumes_after_a_grow(tmp_path):
     """The same path drives any model with grow()/target_resolution. StyleGAN's
     noise layers have seed generators of their own, replaced by every grow:

@@ -15,7 +15,7 @@ epochs scores the EMA generator as `kerasgan evaluate` does for the zoo
 against `--eval-data` (default: all 4,009 Twemoji, not only the training
 subset). The scores go to `OUT/NAME/evaluations.csv` (epoch, images seen,
 seconds, fid, kid, kid_std), rewritten atomically after each evaluation, and
-`--report OUT` prints the table of every run there.
+`--report [EVERY] --out OUT` prints the Markdown table of every run there.
 """
 
 import argparse
@@ -58,17 +58,25 @@ def write_rows(path, rows):
     atomic_write_text(path, buffer.getvalue())
 
 
-def report(root):
-    """One line per run under `root`: its last and best FID."""
-    print(f"{'run':<16} {'epochs':>7} {'images':>9} {'last FID':>9} {'best FID':>9} {'at epoch':>9}")
-    for run in sorted(pathlib.Path(root).iterdir()):
-        rows = read_rows(run / "evaluations.csv")
-        if not rows:
-            continue
-        best = min(rows, key=lambda r: float(r["fid"]))
-        last = rows[-1]
-        print(f"{run.name:<16} {last['epoch']:>7} {last['images']:>9} {float(last['fid']):>9.3f} "
-              f"{float(best['fid']):>9.3f} {best['epoch']:>9}")
+def report(root, every=1):
+    """A Markdown table of the runs under `root`: FID (KID x1e3) at every
+    `every`-th evaluation, then each run's best FID and its epoch."""
+    folders = sorted(pathlib.Path(root).iterdir(), key=lambda p: (p.name != "base", p.name))  # the baseline first
+    runs = {run.name: read_rows(run / "evaluations.csv") for run in folders
+            if (run / "evaluations.csv").exists()}
+    runs = {name: rows for name, rows in runs.items() if rows}
+    epochs = sorted({int(r["epoch"]) for rows in runs.values() for r in rows})[every - 1::every]
+    print("| epoch | images | " + " | ".join(runs) + " |")
+    print("|---|---|" + "---|" * len(runs))
+    for epoch in epochs:
+        cells = []
+        for rows in runs.values():
+            row = next((r for r in rows if int(r["epoch"]) == epoch), None)
+            cells.append("" if row is None else f"{float(row['fid']):.2f} ({1e3 * float(row['kid']):.0f})")
+        images = next(r["images"] for rows in runs.values() for r in rows if int(r["epoch"]) == epoch)
+        print(f"| {epoch} | {int(images):,} | " + " | ".join(cells) + " |")
+    best = [min(rows, key=lambda r: float(r["fid"])) for rows in runs.values()]
+    print("| best | | " + " | ".join(f"{float(r['fid']):.2f} (epoch {r['epoch']})" for r in best) + " |")
 
 
 def main(argv=None):
@@ -84,10 +92,11 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--compile", action="append", default=[], metavar="KEY=VALUE",
                         help="a compile argument, as `kerasgan train --compile`")
-    parser.add_argument("--report", action="store_true", help="print the table of the runs under --out")
+    parser.add_argument("--report", type=int, nargs="?", const=1, default=None, metavar="EVERY",
+                        help="print the table of the runs under --out (every EVERY-th evaluation) and exit")
     args = parser.parse_args(argv)
-    if args.report:
-        report(args.out)
+    if args.report is not None:
+        report(args.out, args.report)
         return 0
     if not args.name:
         parser.error("a run NAME is needed (or --report)")

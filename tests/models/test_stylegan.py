@@ -78,6 +78,7 @@ def test_grow_at_alpha_zero_is_the_old_model_over_two_phases(style_mode):
         assert model.generate(2, seed=0).shape == (2, r2, r2, 3)
 
 
+@pytest.mark.slow  # ~30 s; ProGAN's full 4-8-16 schedule stays in the default run
 def test_full_schedule_4_8_16_in_train_progressive():
     images16 = np.random.default_rng(5).uniform(-1, 1, size=(8, 16, 16, 3)).astype(np.float32)
 
