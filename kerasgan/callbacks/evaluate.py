@@ -153,9 +153,9 @@ class Evaluate(keras.callbacks.Callback):
         value = scores[self.monitor]
         improved = self._improved(value)
         if improved:
-            self.best, self.best_epoch = value, epoch
             if self.best_path is not None:
-                self._save_best()
+                self._save_best()  # first: a model that could not be saved is not the best
+            self.best, self.best_epoch = value, epoch
         if self.verbose:
             text = ", ".join(f"{k}={v:.5g}" for k, v in scores.items())
             saved = f" (best, saved to {self.best_path})" if improved and self.best_path else ""

@@ -123,5 +123,6 @@ def test_best_model_is_replaced_atomically_and_never_by_non_finite_weights(tmp_p
     model.shift.assign(0.0)  # a better FID than the saved model's
     with pytest.raises(NonFiniteError, match="other"):
         callback.on_epoch_end(1, {})
+    assert callback.best_epoch == 0  # the unsaved model is not recorded as the best
     assert float(keras.saving.load_model(best_path).shift.numpy()) == pytest.approx(saved_shift)
     assert sorted(os.listdir(tmp_path)) == ["best.keras"]
